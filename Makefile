@@ -1,0 +1,51 @@
+# 党建创新案例库 — every target sets up what it needs on a fresh machine.
+#   make serve   build and serve the site on http://127.0.0.1:8000 (live reload)
+#   make test    run every test (installs test tools and Debian's chromium where allowed)
+#   make build   write the static site to site/ with a strict build
+#   make check   check the case files only
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+# The build date comes from the last commit, so two builds of one commit are identical.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+.PHONY: serve build check test browser-deps clean
+
+$(VENV)/.site-deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | xargs -I{} sh -c 'echo "$(CURDIR)/scripts" > {}/caselib.pth'
+	touch $@
+
+$(VENV)/.test-deps: requirements-dev.txt $(VENV)/.site-deps
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+serve: $(VENV)/.site-deps
+	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.site-deps
+	$(VENV)/bin/mkdocs build --strict --clean
+
+check: $(VENV)/.site-deps
+	$(PY) -m caselib check
+
+# Debian's chromium for the browser tests; installed when missing and we are root.
+browser-deps:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
+	  else echo "chromium 未安装，且无法自动安装：浏览器测试将被跳过" >&2; fi; \
+	fi
+
+test: $(VENV)/.test-deps browser-deps
+	$(PY) -m pytest -q tests
+
+clean:
+	rm -rf site tests/output .pytest_cache

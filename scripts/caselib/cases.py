@@ -1,0 +1,167 @@
+"""Load case files: split front matter from body, parse YAML safely, remember line numbers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+from .schema import fields_by_key
+from .text import normalize_tag
+
+FENCE = "---"
+FIELD_FRONT_MATTER = "元数据"
+FIELD_FILE = "文件"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so the validator sees exactly what was written."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Case:
+    path: str
+    meta: dict
+    body: str
+    lines: dict[str, int] = field(default_factory=dict)
+    body_line: int = 1
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id", ""))
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", ""))
+
+    @property
+    def published(self) -> str:
+        return str(self.meta.get("published", ""))
+
+    @property
+    def year(self) -> str:
+        return self.published[:4]
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def values(self, key: str) -> list[str]:
+        """A field's values as a list of strings (a scalar field gives one value or none)."""
+        value = self.meta.get(key)
+        if value is None or value == "":
+            return []
+        if isinstance(value, list):
+            return [str(v) for v in value if v is not None and str(v) != ""]
+        return [str(value)]
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    root = root or Path.cwd()
+    try:
+        return os.path.relpath(path, root)
+    except ValueError:
+        return str(path)
+
+
+def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
+    """Parse the text of one case file. Returns the case, or None and the problems that stop it."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        return None, [Problem(path, 1, FIELD_FRONT_MATTER,
+                              "文件必须以一行 --- 开头，后面是元数据，再用一行 --- 结束（参见 CONTRIBUTING.md）")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        return None, [Problem(path, 1, FIELD_FRONT_MATTER,
+                              "元数据没有结束：在元数据最后加一行 ---，再写正文")]
+    fm_text = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(fm_text, Loader=_Loader)
+        data = yaml.load(fm_text, Loader=_Loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = 2 + (mark.line if mark else 0)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            msg = "不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"
+        else:
+            msg = f"YAML 格式错误（{exc.problem}），请检查这一行的冒号、引号和缩进"
+        return None, [Problem(path, line, FIELD_FRONT_MATTER, msg)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, f"YAML 格式错误（{exc}）")]
+    if not isinstance(data, dict):
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER,
+                              "元数据应是“字段: 值”的列表，例如 title: 案例标题")]
+
+    problems: list[Problem] = []
+    key_lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        line = 2 + key_node.start_mark.line
+        if key in key_lines:
+            problems.append(Problem(path, line, key,
+                                    f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个"))
+        key_lines.setdefault(key, line)
+    meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
+    body = "\n".join(lines[end + 1:])
+    return Case(path=path, meta=meta, body=body, lines=key_lines, body_line=end + 2), problems
+
+
+def _normalize_value(key: str, value):
+    """Tag values get their one normal form at load time; other values are kept as written."""
+    spec = fields_by_key().get(key)
+    if spec is None or spec.dimension is None:
+        return value
+    if isinstance(value, str):
+        return normalize_tag(value)
+    if isinstance(value, list):
+        return [normalize_tag(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
+    shown = display_path(path, root)
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return None, [Problem(shown, 1, FIELD_FILE,
+                                  "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 1, FIELD_FILE, f"无法读取（{exc.strerror}）")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, FIELD_FILE,
+                              "不是 UTF-8 编码；请用 UTF-8 重新保存（或用 python -m caselib import 导入原文）")]
+    return parse_case(text, shown)
+
+
+def case_files(cases_dir: Path) -> list[Path]:
+    return sorted(p for p in cases_dir.glob("*.md") if p.name.lower() != "readme.md")
+
+
+def load_cases(cases_dir: Path, root: Path | None = None) -> tuple[list[Case], list[Problem]]:
+    root = root or cases_dir.parent
+    cases, problems = [], []
+    for path in case_files(cases_dir):
+        case, found = read_case_file(path, root)
+        problems.extend(found)
+        if case is not None:
+            cases.append(case)
+    return cases, problems
+
+
+def newest_first(cases: list[Case]) -> list[Case]:
+    return sorted(cases, key=lambda c: (c.published, c.id), reverse=True)

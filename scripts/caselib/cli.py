@@ -1,0 +1,49 @@
+"""Command line: python -m caselib check [PATH...]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cases import load_cases, read_case_file
+from .validate import check_library
+
+GUIDE_HINT = "字段的写法和允许的值见 CONTRIBUTING.md（网站上的“参与贡献 › 字段说明”页）。"
+
+
+def _check(args) -> int:
+    root = Path.cwd()
+    library, problems = load_cases(root / "cases", root)
+    loaded = {(root / c.path).resolve() for c in library} | {(root / p.path).resolve() for p in problems}
+    targets = [Path(p) for p in args.paths]
+    for path in targets:
+        if not path.is_file():
+            print(f"{path}:1: 文件: 找不到这个文件", file=sys.stderr)
+            return 2
+        if path.resolve() not in loaded:  # a file outside cases/, checked against the library
+            case, found = read_case_file(path, root)
+            problems += found
+            library += [case] if case else []
+    problems += check_library(library)
+    if targets:
+        wanted = {p.resolve() for p in targets}
+        problems = [p for p in problems if (root / p.path).resolve() in wanted]
+    problems = sorted(set(problems))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"\n发现 {len(problems)} 个问题。{GUIDE_HINT}", file=sys.stderr)
+        return 1
+    print(f"检查通过：{len(targets) or len(library)} 个案例文件没有问题。")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m caselib", description="党建创新案例库工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="检查案例文件（默认检查 cases/ 下全部文件）")
+    check.add_argument("paths", nargs="*", help="只检查这些文件")
+    check.set_defaults(func=_check)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,23 @@
+"""The library as a whole: load every case, check it, and list the pages to generate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cases import Case, load_cases
+from .pages import Page, site_pages
+from .problems import Problem
+from .validate import check_library
+
+CASES_DIR = "cases"
+
+
+def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
+    """All cases under root/cases and every problem found in them (empty when all is well)."""
+    cases, problems = load_cases(root / CASES_DIR, root)
+    problems = sorted(set(problems + check_library(cases)))
+    return cases, problems
+
+
+def generated_pages(cases: list[Case]) -> list[Page]:
+    return site_pages(cases)

@@ -1,0 +1,217 @@
+"""Render the generated pages as Markdown text: pure functions, cases in, text out.
+
+Page paths are relative to the site root (e.g. "models/四力.md"); links between generated
+pages are written as relative Markdown links to those paths, so the site engine checks them.
+Every value a contributor wrote passes through `md_text` (HTML-escaped, Markdown-escaped)
+so it is shown as text and never interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+
+from .cases import Case, newest_first
+from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
+from .tags import group_by_tag, tag_values
+from .text import GAP_MARK, slug
+
+CASES_PATH = "cases"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str      # e.g. "models/四力.md"
+    content: str   # Markdown
+
+
+# --- escaping and links -----------------------------------------------------------------------
+
+def md_text(value: object) -> str:
+    """Contributor text made safe for inline Markdown: shown exactly, never interpreted."""
+    text = html.escape(str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def yaml_str(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    import json
+    return json.dumps(value, ensure_ascii=False)
+
+
+def link(text: str, from_path: str, to_path: str) -> str:
+    target = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return f"[{md_text(text)}](<{target}>)"
+
+
+def case_path(case: Case) -> str:
+    return f"{CASES_PATH}/{case.id}.md"
+
+
+def dimension_path(dim: Dimension) -> str:
+    return f"{dim.path}/index.md"
+
+
+def tag_path(dim: Dimension, value: str) -> str:
+    return f"{dim.path}/{slug(value)}.md"
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def _front_matter(title: str, **extra: str) -> str:
+    lines = ["---", f"title: {yaml_str(title)}"]
+    lines += [f"{key}: {yaml_str(value)}" for key, value in extra.items()]
+    return "\n".join(lines + ["---", ""])
+
+
+def case_list(cases: list[Case], from_path: str) -> str:
+    """A list of cases: title, institution, date, summary."""
+    items = []
+    for case in cases:
+        institution = case.meta.get("institution") or UNKNOWN
+        items.append(
+            f"- **{link(case.title, from_path, case_path(case))}**  \n"
+            f"  <span class=\"case-meta\">{md_text(institution)} · {md_text(case.published)}</span>  \n"
+            f"  {md_text(str(case.meta.get('summary', '')).strip())}"
+        )
+    return "\n".join(items) + "\n"
+
+
+def _card_value(case: Case, key: str, from_path: str) -> str:
+    spec = fields_by_key()[key]
+    dim = next((d for d in dimensions() if spec in d.fields), None)
+    if key == "published":
+        year_dim = next(d for d in dimensions() if d.key == "year")
+        return link(case.published, from_path, tag_path(year_dim, case.year))
+    if key == "source_url":
+        url = str(case.meta.get("source_url", ""))
+        return f"<{url}>" if url else ""
+    values = case.values(key)
+    if not values:
+        return ""
+    shown = []
+    for value in values:
+        if value == UNKNOWN:
+            shown.append(f"{UNKNOWN}（原文未给出）")
+        elif dim is not None:
+            shown.append(link(value, from_path, tag_path(dim, value)))
+        else:
+            shown.append(md_text(value))
+    return "、".join(shown)
+
+
+CARD_FIELDS = ("institution", "unit", "org_type", "province", "published", "source", "source_url",
+               "models", "standards", "themes", "honours", "authors")
+
+
+def case_page(case: Case) -> Page:
+    path = case_path(case)
+    rows = []
+    for key in CARD_FIELDS:
+        value = _card_value(case, key, path)
+        if value:
+            rows.append(f"- <span class=\"case-field\">{fields_by_key()[key].label}</span> {value}")
+    gaps = case.values("gaps")
+    gap_note = ""
+    if gaps:
+        notes = "\n".join(f"    - {md_text(g)}" for g in gaps)
+        gap_note = (f"\n!!! warning \"原文有 {len(gaps)} 处缺失\"\n\n"
+                    f"    原文遭篡改，被替换的词无法确定，本库不作猜测，正文中以 {GAP_MARK} 标出。\n\n{notes}\n")
+    body = case.body.strip("\n").replace(GAP_MARK, f'<span class="case-gap" title="原文此处缺失">{GAP_MARK}</span>')
+    content = (
+        _front_matter(case.title, case_id=case.id)
+        + f"# {md_text(case.title)}\n\n"
+        + '<div class="case-card" markdown="1">\n\n'
+        + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
+        + "\n".join(rows) + "\n\n</div>\n"
+        + gap_note
+        + "\n" + body + "\n"
+    )
+    return Page(path, content)
+
+
+def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:
+    path = tag_path(dim, value)
+    title = f"{dim.label}：{value}"
+    content = (
+        _front_matter(title)
+        + f"# {md_text(title)}\n\n"
+        + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
+        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
+        + case_list(cases, path)
+    )
+    return Page(path, content)
+
+
+def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) -> Page:
+    path = dimension_path(dim)
+    if dim.key == "year":
+        order = sorted(groups, reverse=True)
+    else:
+        order = sorted(groups, key=lambda v: (-len(groups[v]), v))
+    rows = [f"| {link(v, path, tag_path(dim, v))} | {len(groups[v])} |" for v in order]
+    tagged = len({c.id for group in groups.values() for c in group})
+    untagged = total - tagged
+    note = f"\n另有 {untagged} 个案例未标明{dim.label}。\n" if untagged else ""
+    content = (
+        _front_matter(f"按{dim.label}浏览")
+        + f"# 按{dim.label}浏览\n\n{dim.intro}共 {len(groups)} 个{dim.label}。\n\n"
+        + f"| {dim.label} | 案例数 |\n|---|---:|\n" + "\n".join(rows) + "\n" + note
+    )
+    return Page(path, content)
+
+
+def all_cases_page(cases: list[Case]) -> Page:
+    path = f"{CASES_PATH}/index.md"
+    content = (
+        _front_matter("全部案例")
+        + f"# 全部案例\n\n共 {len(cases)} 个案例，按发布日期从新到旧排列。\n\n"
+        + case_list(newest_first(cases), path)
+    )
+    return Page(path, content)
+
+
+def field_guide_page() -> Page:
+    """The contributor field guide, derived from the schema."""
+    type_names = {
+        "id": "编号", "text": "一行文字", "longtext": "一段文字", "enum": "从允许值中选一个",
+        "text_list": "列表", "enum_list": "列表，值从允许值中选", "date": "日期 YYYY-MM-DD",
+        "url": "网址",
+    }
+    parts = [_front_matter("字段说明"), "# 字段说明\n\n",
+             "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
+             "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
+             "| 字段 | 名称 | 必填 | 写法 | 说明 |\n|---|---|---|---|---|\n"]
+    for spec in fields():
+        required = "必填" + ("（可填 未知）" if spec.unknown else "") if spec.required else "选填"
+        parts.append(f"| `{spec.key}` | {spec.label} | {required} | {type_names[spec.type]} | {md_text(spec.help)} |\n")
+    for spec in fields():
+        if spec.vocab:
+            parts.append(f"\n## {spec.label}（`{spec.key}`）允许的值\n\n")
+            parts.append("、".join(md_text(v) for v in spec.allowed) + "\n")
+    return Page("contributing/fields.md", "".join(parts))
+
+
+def latest_cases(cases: list[Case], from_path: str, limit: int = 10) -> str:
+    return case_list(newest_first(cases)[:limit], from_path)
+
+
+def browse_links(cases: list[Case], from_path: str) -> str:
+    items = []
+    for dim in dimensions():
+        count = len(group_by_tag(cases, dim))
+        items.append(f"- {link('按' + dim.label, from_path, dimension_path(dim))}（{count} 个{dim.label}）")
+    return "\n".join(items) + "\n"
+
+
+def site_pages(cases: list[Case]) -> list[Page]:
+    """Every generated page of the site."""
+    pages = [case_page(c) for c in cases] + [all_cases_page(cases), field_guide_page()]
+    for dim in dimensions():
+        groups = group_by_tag(cases, dim)
+        pages.append(dimension_page(dim, groups, len(cases)))
+        pages += [tag_page(dim, value, group) for value, group in groups.items()]
+    return pages

@@ -1,0 +1,52 @@
+"""The MkDocs hook: the one file that knows MkDocs. All logic lives in the caselib package.
+
+on_files   loads and checks cases/, stops the build on any problem, adds generated pages
+on_page_markdown  fills the home page's placeholders
+on_page_content   applies the HTML policy to case pages
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from caselib import library, pages  # noqa: E402
+from caselib.safety import sanitize_html  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.caselib")
+_cases: list = []
+
+
+def on_files(files, config):
+    global _cases
+    cases, problems = library.load_checked(ROOT)
+    if problems:
+        for problem in problems:
+            log.error(str(problem))
+        raise PluginError(f"案例检查未通过：发现 {len(problems)} 个问题（见上）。"
+                          "请按提示修改后重试；字段写法见 CONTRIBUTING.md。")
+    _cases = cases
+    for page in library.generated_pages(cases):
+        files.append(File.generated(config, page.path, content=page.content))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == "index.md":
+        markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(_cases, "index.md"))
+        markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(_cases, "index.md"))
+        markdown = markdown.replace("<!-- caselib:count -->", str(len(_cases)))
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith(pages.CASES_PATH + "/"):
+        return sanitize_html(html)
+    return html
