@@ -89,12 +89,12 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         node = yaml.compose(fm_text, Loader=_Loader)
         data = yaml.load(fm_text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark
         line = 2 + (mark.line if mark else 0)
         if isinstance(exc, yaml.constructor.ConstructorError):
             msg = "不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"
         else:
-            msg = f"YAML 格式错误（{exc.problem}），请检查这一行的冒号、引号和缩进"
+            msg = f"YAML 格式错误：{_yaml_problem(exc)}"
         return None, [Problem(path, line, FIELD_FRONT_MATTER, msg)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, f"YAML 格式错误（{exc}）")]
@@ -114,6 +114,24 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
     body = "\n".join(lines[end + 1:])
     return Case(path=path, meta=meta, body=body, lines=key_lines, body_line=end + 2), problems
+
+
+_YAML_PROBLEMS = (
+    ("quoted scalar", "引号没有配对：值以引号开头，就要以同样的引号结束"),
+    ("mapping values are not allowed", "这一行有多余的冒号；值里有冒号时，请用引号把整个值括起来"),
+    ("could not find expected ':'", "缺少“字段: 值”中的冒号，或上一行的引号没有配对"),
+    ("cannot start any token", "有不能出现在开头的字符（例如 Tab 缩进、@ 或 `）；请改用空格缩进，或用引号括起来"),
+    ("expected <block end>", "缩进不一致：同一层的字段要左对齐"),
+    ("flow sequence", "方括号列表没有写完整，应写成 [值一, 值二]"),
+)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    for needle, message in _YAML_PROBLEMS:
+        if needle in text:
+            return message
+    return f"请检查这一行的冒号、引号和缩进（{(exc.problem or '').strip()}）"
 
 
 def _normalize_value(key: str, value):

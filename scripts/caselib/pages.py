@@ -19,7 +19,7 @@ from .tags import group_by_tag, tag_values
 from .text import GAP_MARK, slug
 
 CASES_PATH = "cases"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,7 @@ def rule_unique(key: str, label: str):
                 others = "、".join(c.path for c in group if c is not case)
                 yield Problem(case.path, case.line_of(key), key,
                               f"{label}“{value}”与 {others} 重复；每个案例的{label}必须唯一")
+    rule.__name__ = f"rule_unique_{key}"
     return rule
 
 

@@ -1,0 +1,160 @@
+"""The real site, built for real: a strict MkDocs build, and what a reader finds in it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from caselib import pages
+from caselib.cases import load_cases
+from caselib.schema import dimensions
+from caselib.tags import tag_values
+from caselib.text import slug
+from conftest import ROOT, build_site, copy_project
+
+BAD_CASE = (ROOT / "tests/fixtures/invalid/rule_field_values--enum_near_miss.md").read_text(encoding="utf-8")
+
+
+def cases():
+    return load_cases(ROOT / "cases")[0]
+
+
+def html_of(site: Path, url_path: str) -> str:
+    return (site / urllib.parse.unquote(url_path).strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_case_has_its_own_page_with_card_and_text(built_site):
+    for case in cases():
+        html = html_of(built_site, f"cases/{case.id}")
+        assert '<div class="case-card">' in html
+        assert pages.md_text(case.title).replace("\\", "") in html.replace("&quot;", '"')
+        # the last paragraph of the body arrives whole
+        last = [p for p in case.body.strip().split("\n\n") if not p.startswith("#")][-1]
+        assert last.replace("〔原文缺失〕", "") [:40] in re.sub(r"<[^>]+>", "", html)
+
+
+def test_every_case_is_on_every_index_page_it_belongs_to(built_site):
+    for case in cases():
+        for dim in dimensions():
+            for value in tag_values(case, dim):
+                html = html_of(built_site, f"{dim.path}/{slug(value)}")
+                assert f'href="../../cases/{case.id}/"' in html, (case.path, dim.key, value)
+        assert f'href="{case.id}/"' in html_of(built_site, "cases")
+
+
+def test_tag_links_on_case_pages_resolve(built_site):
+    for case in cases():
+        html = html_of(built_site, f"cases/{case.id}")
+        card = html.split('<div class="case-card">')[1].split("</div>")[0]
+        links = re.findall(r'href="([^"]+)"', card)
+        assert links
+        for href in links:
+            if href.startswith("http"):
+                continue
+            target = (built_site / "cases" / case.id / urllib.parse.unquote(href)).resolve()
+            assert (target / "index.html").exists(), href
+
+
+def test_overview_pages_count_cases(built_site):
+    html = html_of(built_site, "provinces")
+    assert re.search(r"四川</a></td>\s*<td[^>]*>2</td>", html)
+
+
+def test_no_generated_page_is_committed():
+    for dim in dimensions():
+        assert not (ROOT / "docs" / dim.path).exists()
+    assert not (ROOT / "docs" / "cases").exists()
+
+
+def test_no_spam_reaches_the_site(built_site):
+    for html_file in built_site.rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        for word in ("沙巴体育", "太阳集团", "15vip"):
+            assert word not in text, html_file
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_project(tmp_path / "project")
+
+
+def test_a_bad_case_stops_the_build_with_the_message(project, tmp_path):
+    (project / "cases" / "bad.md").write_text(BAD_CASE, encoding="utf-8")
+    site = tmp_path / "site"
+    result = build_site(project, site)
+    assert result.returncode != 0
+    assert ("cases/bad.md:6: org_type: “教工支部”不在允许的值中" in result.stderr)
+    assert "你是不是想写“教工党支部”？" in result.stderr
+    assert not (site / "index.html").exists()
+
+
+def test_a_duplicate_id_stops_the_build_naming_both_files(project, tmp_path):
+    original = (project / "cases" / "2019-swpu-sili.md").read_text(encoding="utf-8")
+    copy = original.replace("title: “四力”并提", "title: 副本“四力”并提")
+    (project / "cases" / "copy.md").write_text(copy, encoding="utf-8")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert "cases/2019-swpu-sili.md:2: id: 编号“2019-swpu-sili”与 cases/copy.md 重复" in result.stderr
+    assert "cases/copy.md:2: id: 编号“2019-swpu-sili”与 cases/2019-swpu-sili.md 重复" in result.stderr
+
+
+def test_check_command_prints_problems_and_fails(project):
+    (project / "cases" / "bad.md").write_text(BAD_CASE, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "caselib", "check"], cwd=project,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(project / "scripts")})
+    assert result.returncode == 1
+    assert result.stdout.startswith("cases/bad.md:6: org_type: “教工支部”不在允许的值中（允许：党委、")
+    ok = subprocess.run([sys.executable, "-m", "caselib", "check", "cases/2019-swpu-sili.md"], cwd=project,
+                        capture_output=True, text=True, env={"PYTHONPATH": str(project / "scripts")})
+    assert ok.returncode == 0 and "检查通过" in ok.stdout
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def test_serve_rebuilds_index_pages_when_a_case_changes(project):
+    """`mkdocs serve` watches cases/: a new model in a case appears on its index page."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**__import__("os").environ,
+                                                                            "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        url = base + "/models/" + urllib.parse.quote("新模式") + "/"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                _get(base + "/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        case_file = project / "cases" / "2019-swpu-sili.md"
+        text = case_file.read_text(encoding="utf-8")
+        case_file.write_text(text.replace("models: [四力, 百校百企]", "models: [四力, 百校百企, 新模式]"),
+                             encoding="utf-8")
+        while time.time() < deadline:
+            try:
+                if "2019-swpu-sili" in _get(url):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("mkdocs serve 没有在 60 秒内重新生成 /models/新模式/")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

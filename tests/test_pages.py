@@ -1,0 +1,85 @@
+"""Page generation, tested without MkDocs: golden files and the shape of generated pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from caselib import pages
+from caselib.cases import load_cases, parse_case
+from caselib.schema import dimensions
+from caselib.tags import group_by_tag
+from caselib.text import slug
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def real_cases():
+    cases, problems = load_cases(ROOT / "cases")
+    assert problems == []
+    return cases
+
+
+def dim(key):
+    return next(d for d in dimensions() if d.key == key)
+
+
+def test_model_index_page_matches_golden_file():
+    model = dim("model")
+    page = pages.tag_page(model, "四力", group_by_tag(real_cases(), model)["四力"])
+    golden = GOLDEN / "models-四力.md"
+    if os.environ.get("CASELIB_REGEN"):
+        golden.write_text(page.content, encoding="utf-8")
+    assert page.path == "models/四力.md"
+    assert page.content == golden.read_text(encoding="utf-8")
+
+
+def test_tag_pages_list_newest_first():
+    theme = dim("theme")
+    group = group_by_tag(real_cases(), theme)["党建与业务融合"]
+    dates = [c.published for c in group]
+    assert dates == sorted(dates, reverse=True) and len(group) == 5
+
+
+def test_every_case_and_tag_gets_a_page():
+    cases = real_cases()
+    paths = {p.path for p in pages.site_pages(cases)}
+    for case in cases:
+        assert f"cases/{case.id}.md" in paths
+    for d in dimensions():
+        assert f"{d.path}/index.md" in paths
+        for value in group_by_tag(cases, d):
+            assert f"{d.path}/{slug(value)}.md" in paths
+
+
+def test_unknown_values_are_not_tags():
+    cases = real_cases()
+    assert "未知" not in group_by_tag(cases, dim("institution"))
+    overview = pages.dimension_page(dim("institution"), group_by_tag(cases, dim("institution")), len(cases))
+    assert "另有 1 个案例未标明院校" in overview.content
+
+
+def test_contributor_text_is_shown_as_text():
+    text = open(ROOT / "tests/fixtures/valid/minimal.md", encoding="utf-8").read()
+    text = text.replace("summary: 一个只有必填字段的案例。",
+                        'summary: "[点我](javascript:alert(1)) <b>粗</b> *斜*"')
+    case, problems = parse_case(text, "x.md")
+    item = pages.case_list([case], "models/x.md")
+    assert "](javascript" not in item and "<b>" not in item
+    assert r"\[点我\]\(javascript:alert\(1\)\) &lt;b&gt;粗&lt;/b&gt; \*斜\*" in item
+
+
+def test_gap_marks_are_highlighted_and_explained():
+    case = next(c for c in real_cases() if c.id == "2019-swpu-sili")
+    content = pages.case_page(case).content
+    assert content.count('<span class="case-gap"') == 2
+    assert "原文有 2 处缺失" in content
+
+
+def test_field_guide_lists_every_field_and_allowed_value():
+    content = pages.field_guide_page().content
+    from caselib.schema import fields
+    for spec in fields():
+        assert f"`{spec.key}`" in content
+    assert "师生混编党支部" in content and "黑龙江" in content
