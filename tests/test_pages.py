@@ -83,3 +83,16 @@ def test_field_guide_lists_every_field_and_allowed_value():
     for spec in fields():
         assert f"`{spec.key}`" in content
     assert "师生混编党支部" in content and "黑龙江" in content
+
+
+def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
+    from caselib.corpus import generate, unique_phrase
+    from caselib.validate import check_library
+
+    first = generate(30, ROOT / "cases", tmp_path / "a")
+    second = generate(30, ROOT / "cases", tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    cases, problems = load_cases(tmp_path / "a")
+    assert problems == [] and check_library(cases) == []
+    holders = [c.id for c in cases if unique_phrase(7) in c.body]
+    assert holders == ["synthetic-00007"]

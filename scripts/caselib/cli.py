@@ -39,11 +39,28 @@ def _check(args) -> int:
     return 0
 
 
+def _corpus(args) -> int:
+    from .corpus import generate
+
+    out = Path(args.out)
+    if out.resolve() == (Path.cwd() / "cases").resolve():
+        print("不能把合成案例写进 cases/：请换一个输出目录", file=sys.stderr)
+        return 2
+    written = generate(args.count, Path.cwd() / "cases", out, seed=args.seed)
+    print(f"已生成 {len(written)} 个合成案例：{out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m caselib", description="党建创新案例库工具")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="检查案例文件（默认检查 cases/ 下全部文件）")
     check.add_argument("paths", nargs="*", help="只检查这些文件")
     check.set_defaults(func=_check)
+    corpus = sub.add_parser("corpus", help="生成合成案例（仅用于性能测试，不要放进 cases/）")
+    corpus.add_argument("count", type=int, help="案例数量")
+    corpus.add_argument("out", help="输出目录")
+    corpus.add_argument("--seed", type=int, default=0)
+    corpus.set_defaults(func=_corpus)
     args = parser.parse_args(argv)
     return args.func(args)
