@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # The build date comes from the last commit, so two builds of one commit are identical.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: serve build check test browser-deps clean
+.PHONY: serve build check test browser-deps clean screenshots
 
 $(VENV)/.site-deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,13 +35,17 @@ build: $(VENV)/.site-deps
 check: $(VENV)/.site-deps
 	$(PY) -m caselib check
 
-# Debian's chromium for the browser tests; installed when missing and we are root.
+# Debian's chromium (browser tests) and CJK fonts (screenshots render Chinese, not boxes);
+# installed when missing and we are root.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser-deps:
-	@if ! command -v chromium >/dev/null; then \
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
-	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
-	  else echo "chromium 未安装，且无法自动安装：浏览器测试将被跳过" >&2; fi; \
+	    apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "缺少 $$missing，且无法自动安装（需要 root）：浏览器测试可能被跳过" >&2; fi; \
 	fi
 
 test: $(VENV)/.test-deps browser-deps
@@ -49,3 +53,7 @@ test: $(VENV)/.test-deps browser-deps
 
 clean:
 	rm -rf site tests/output .pytest_cache
+
+# Screenshots of the built site for docs/assets/screenshots (Debian's chromium).
+screenshots: build $(VENV)/.test-deps browser-deps
+	$(PY) scripts/screenshots.py site docs/assets/screenshots

@@ -113,7 +113,8 @@ def case_page(case: Case) -> Page:
     for key in CARD_FIELDS:
         value = _card_value(case, key, path)
         if value:
-            rows.append(f"- <span class=\"case-field\">{fields_by_key()[key].label}</span> {value}")
+            rows.append(f"- <span class=\"case-field\">{fields_by_key()[key].label}</span> "
+                        f"<span class=\"case-value\">{value}</span>")
     gaps = case.values("gaps")
     gap_note = ""
     if gaps:

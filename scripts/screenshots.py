@@ -1,0 +1,54 @@
+"""Take screenshots of the built site in Debian's Chromium (for docs and reviews).
+
+Usage: python scripts/screenshots.py SITE_DIR OUT_DIR
+Serves SITE_DIR on 127.0.0.1, opens each page at desktop and phone widths, writes PNGs to OUT_DIR.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+PAGES = {
+    "home": "/",
+    "case": "/cases/2019-swpu-sili/",
+    "model-index": "/models/" + urllib.parse.quote("四力") + "/",
+}
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def main(site_dir: str, out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=site_dir)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for size, (width, height) in SIZES.items():
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                          device_scale_factor=1 if size == "desktop" else 2,
+                                          is_mobile=size == "phone")
+            page = context.new_page()
+            for name, path in PAGES.items():
+                page.goto(base + path, wait_until="networkidle")
+                target = out / f"{name}-{size}.png"
+                page.screenshot(path=str(target), full_page=False)
+                print(target)
+            context.close()
+        browser.close()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
