@@ -37,7 +37,6 @@ check: $(VENV)/.site-deps
 
 # Debian's chromium (browser tests) and CJK fonts (screenshots render Chinese, not boxes);
 # installed when missing and we are root.
-BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser-deps:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
