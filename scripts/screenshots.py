@@ -25,11 +25,15 @@ PAGES = {
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 def main(site_dir: str, out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=site_dir)
-    handler.log_message = lambda *a: None
+    handler = functools.partial(_QuietHandler, directory=site_dir)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
