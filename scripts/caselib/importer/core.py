@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
@@ -41,6 +42,10 @@ def _traditional(lines: list[str]) -> bool:
 
 def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     """Character repairs; returns the text and the gap reasons of its marks, in order."""
+    visible = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    if visible != text:
+        result.changes.append(f"第 {no} 行：删去 {len(text) - len(visible)} 个不可见的控制字符")
+        text = visible.replace("\t", " ")
     text, tags = fix.strip_html(text)
     if tags:
         result.changes.append(f"第 {no} 行：删去 HTML 残留 {'、'.join(tags[:5])}")
@@ -90,9 +95,14 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
         result.dropped.append((no, reason, text))
 
     # Short lines repeated on the page are site or column furniture.
-    short = [extract.squash(t) for _, t in lines if t and len(t) <= 30 and not clean.is_sentence(t)
-             and numbered_level(t) is None]
-    repeated = {s for s in short if s and short.count(s) > 1}
+    # A repeated title stays a title: furniture also shows below the article, or is a short name.
+    first_para = next((i for i, (_, t) in enumerate(lines) if clean.is_paragraph(t)), len(lines))
+    seen: dict[str, list[int]] = {}
+    for i, (_, t) in enumerate(lines):
+        if t and len(t) <= 30 and not clean.is_sentence(t) and numbered_level(t) is None:
+            seen.setdefault(extract.squash(t), []).append(i)
+    repeated = {s for s, at in seen.items() if s and len(at) > 1 and (
+        max(at) > first_para or not ("“" in lines[at[0]][1] or len(s) >= 10))}
 
     meta: dict[str, str] = {}
     title, bylines, crumbs, editor_note = "", [], [], ""
@@ -282,12 +292,22 @@ def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
             continue
         source_text = line.lstrip("#").strip()
         reasons = list(reasons_of.get(source_text, []))
-        at = line.find(GAP_MARK)
+        count = source_text.count(GAP_MARK)
+        at, k = source_text.find(GAP_MARK), 0
         while at != -1:
+            k += 1
             reason = reasons.pop(0) if reasons else "原文缺字，无法确定原文。"
-            gaps.append(f"{where}：“{_snippet(line, at)}”，{reason}")
-            at = line.find(GAP_MARK, at + len(GAP_MARK))
-    return gaps
+            snippet = _snippet(source_text, at).translate(str.maketrans("<>", "＜＞"))
+            nth = f"（本段第 {k} 处）" if count > 1 else ""
+            gaps.append(f"{where.translate(str.maketrans('<>', '＜＞'))}{nth}：“{snippet}”，{reason}")
+            at = source_text.find(GAP_MARK, at + len(GAP_MARK))
+    unique: list[str] = []
+    for gap in gaps:  # the same words twice in one article: say which occurrence
+        n = 1
+        while (gap if n == 1 else f"{gap}（第 {n} 次出现）") in unique:
+            n += 1
+        unique.append(gap if n == 1 else f"{gap}（第 {n} 次出现）")
+    return unique
 
 
 # --- writing the case file -----------------------------------------------------------------

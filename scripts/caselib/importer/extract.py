@@ -38,8 +38,13 @@ def known_institution(*texts: str, url: str = "") -> dict | None:
 _FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学|学院))")
 
 
+_BODY_ORG = re.compile(rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}",
+                       re.M)
+
+
 def institution_from(title: str, bylines: list[str], source: str, url: str, body: str) -> tuple[str, str]:
-    """(institution, how it was found). Only names in the title, byline, source or a known host."""
+    """(institution, how it was found): a known name or host, else a full name in the title,
+    byline or source, else the full name in front of a party organisation in the text."""
     entry = known_institution(title, *bylines, source, body, url=url)
     if entry:
         return entry["name"], "已知院校"
@@ -48,9 +53,17 @@ def institution_from(title: str, bylines: list[str], source: str, url: str, body
             match = _FULL_NAME.match(segment)
             if match and GAP_MARK not in segment:
                 return match.group(1), "从标题或署名推断，请核对"
+    match = _BODY_ORG.search(body)
+    if match:
+        return match.group(1), "从正文里的党组织名称推断，请核对"
     if any(GAP_MARK in line for line in bylines):
         return UNKNOWN, "署名里的校名被植入的广告词替换，无法确定，不要猜测"
     return UNKNOWN, "原文没有写明校名"
+
+
+_GENERIC_ORG = re.compile(r"^(各|每个|每一个|全体|所有|一批|[一二三四五六七八九十两\d]+个|推动|培育|全校)")
+_TOO_GENERIC = {"学院党委", "学校党委", "党委", "党总支", "党支部", "学院党总支", "学校党总支"}
+_PREFIX = re.compile(rf"^(?:我校|我院|本校|学校|[{HAN}]{{2,12}}?(?:职业技术学院|职业学院|大学))(?=[{HAN}]{{2,}})")
 
 
 def unit_from(institution: str, body: str, bylines: list[str]) -> str:
@@ -66,7 +79,12 @@ def unit_from(institution: str, body: str, bylines: list[str]) -> str:
             return match.group(1)
     if institution != UNKNOWN and re.search(r"(学校|我校|全校)党委", body):
         return institution + "党委"
-    counts = Counter(re.findall(rf"([{HAN}]{{2,10}}党支部)", body))
+    counts: Counter = Counter()
+    for match in re.finditer(rf"(?:^|[，。；：、\s“])([{HAN}]{{2,20}}?{ORG_SUFFIX})", body, re.M):
+        name = _PREFIX.sub("", match.group(1))
+        if _GENERIC_ORG.match(name) or name in _TOO_GENERIC or re.search("[了的和与在]", name):
+            continue
+        counts[name] += 1
     return counts.most_common(1)[0][0] if counts else UNKNOWN
 
 

@@ -76,7 +76,7 @@ _LATIN_RUN = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff\u0152\u0153\u0160\u0161\
                         r"\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,}(?:[\u00c0-\u00ff]"
                         r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                         r"\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,})*")
-_REPLACEMENT_RUN = re.compile(r"[\ufffd]+(?:[?？]*[\ufffd]+)*")
+_REPLACEMENT_RUN = re.compile(r"[\ufffd]+(?:[?？]*[\ufffd]+)*[?？]?")
 _HAN_RUN = re.compile(r"[\u0391-\u03c9\u0401-\u0451\u3040-\u30ff\u3400-\u9fff\ue000-\uf8ff\uff01-\uffef]{3,}")
 
 

@@ -32,20 +32,29 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             return raw.decode(name), name
-    if len(raw) >= 4 and raw.count(b"\x00") * 4 >= len(raw):  # UTF-16 without BOM
-        even_nuls = raw[0::2].count(b"\x00")
-        odd_nuls = raw[1::2].count(b"\x00")
-        name = "utf-16-le" if odd_nuls >= even_nuls else "utf-16-be"
-        try:
-            return raw.decode(name), name
-        except UnicodeDecodeError:
-            pass
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(raw) % 2 == 0:  # UTF-16 without BOM: the reading that gives plain Chinese text
+        for name in ("utf-16-le", "utf-16-be"):
+            try:
+                text = raw.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if text and sum(map(_plain, text)) >= 0.95 * len(text):
+                return text, name
     for name in ("utf-8", "gb18030", "big5"):
         try:
             return raw.decode(name), name
         except UnicodeDecodeError:
             continue
     raise ImportError_("无法识别文件编码：请用记事本或 Word 把文件另存为 UTF-8 编码后再导入")
+
+
+def _plain(ch: str) -> bool:
+    return ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or \
+        "\uff00" <= ch <= "\uffef" or ch in "“”‘’…—·"
 
 
 def split_lines(text: str) -> list[str]:
