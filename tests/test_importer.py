@@ -36,7 +36,7 @@ CASES, _ = load_cases(ROOT / "cases", ROOT)
 
 def run_import(path: Path, case_id: str | None = None):
     source = read_source(path)
-    return import_lines(source.lines, source.url, CASES, case_id=case_id), source
+    return import_lines(source.lines, source.url, CASES, case_id=case_id, title_hint=source.title_hint), source
 
 
 # --- the five seeds ----------------------------------------------------------------------
@@ -250,3 +250,19 @@ def test_importer_never_crashes_and_output_is_checkable(lines, url):
     for word in ("沙巴体育", "15vip"):
         assert word not in text
     assert not [p for p in found if p.field == "gaps"]   # every gap mark is explained once
+
+
+def test_saved_page_with_menus_takes_the_title_from_h1(tmp_path):
+    page = """<html><head><title>“三联三促”活动纪实-示例大学新闻网</title></head><body>
+<ul><li>首页</li><li>学校概况</li><li>新闻中心</li><li>党建思政</li></ul>
+<h1>“三联三促”<br>活动纪实</h1><p>发布时间：2024-03-08</p>
+<p>机械学院教工党支部以“三联三促”为抓手，推动党建与教学科研深度融合，取得明显成效。</p>
+</body></html>"""
+    path = tmp_path / "menus.htm"
+    path.write_text(page, encoding="utf-8")
+    result, source = run_import(path)
+    assert source.title_hint == "“三联三促”活动纪实"
+    assert result.meta["title"] == "“三联三促”活动纪实"
+    reasons = {text: reason for _, reason, text in result.dropped}
+    assert reasons["学校概况"].startswith("页面栏目或菜单")
+    assert result.body.startswith("机械学院教工党支部")

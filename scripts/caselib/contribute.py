@@ -27,7 +27,8 @@ def cmd_import(args) -> int:
             print(f"{path}:1: 文件: {exc}", file=sys.stderr)
             status = 2
             continue
-        result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id)
+        result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id,
+                              title_hint=source.title_hint)
         target = root / "cases" / f"{result.meta['id']}.md"
         shown = "标准输出" if args.stdout else ("未写入（--dry-run）" if args.dry_run else f"cases/{target.name}")
         others = [d for d, _ in result.duplicates if d != args.id]

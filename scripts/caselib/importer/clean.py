@@ -30,7 +30,7 @@ def _noise_patterns() -> list[tuple[str, re.Pattern]]:
 
 def noise_reason(line: str) -> str | None:
     text = line.strip()
-    if not text or len(text) > MAX_NOISE_CHARS:
+    if not text or len(text) > MAX_NOISE_CHARS or is_paragraph(text):
         return None
     for label, pattern in _noise_patterns():
         if pattern.search(text):
@@ -71,7 +71,7 @@ def parse_meta_line(line: str) -> dict[str, str] | None:
     Returns {"author": …, "source": …, "date": …} with the keys that were present.
     """
     text = re.sub(r"\[[^\]]{1,12}\]", " ", line.strip())
-    if not text or len(text) > 160 or text[-1] in "。！？":
+    if not text or len(text) > 160 or re.search("[，。；！？]", text):
         return None
     kind_of, key_re = _meta_keys()
     found: dict[str, str] = {}

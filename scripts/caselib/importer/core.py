@@ -72,7 +72,9 @@ def _is_byline(text: str) -> bool:
 
 
 def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None = None,
-                 case_id: str | None = None) -> Result:
+                 case_id: str | None = None, title_hint: str = "") -> Result:
+    """Import the lines of one source. title_hint (a web page's <h1> or <title>) picks the title
+    among the short lines above the article, where a saved page also has its menus."""
     cases = cases or []
     result = Result(meta={}, body="")
     previous = next((c for c in cases if case_id and c.id == case_id), None)
@@ -101,7 +103,8 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     for i, (_, t) in enumerate(lines):
         if t and len(t) <= 30 and not clean.is_sentence(t) and numbered_level(t) is None:
             seen.setdefault(extract.squash(t), []).append(i)
-    repeated = {s for s, at in seen.items() if s and len(at) > 1 and (
+    # Repeated headings inside the article stay; furniture shows above it (and maybe below).
+    repeated = {s for s, at in seen.items() if s and len(at) > 1 and min(at) < first_para and (
         max(at) > first_para or not ("“" in lines[at[0]][1] or len(s) >= 10))}
 
     meta: dict[str, str] = {}
@@ -148,6 +151,10 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
             drop(no, "重复出现的页面栏目", text)
             continue
         if header and not (numbered_level(text) or clean.is_paragraph(text)):
+            hint = extract.squash(title_hint)
+            if hint and not title and not _matches_hint(text, hint):
+                drop(no, "页面栏目或菜单（网页标题另有所在）", text)
+                continue
             if not title:
                 title, title_no = text, no
                 drop(no, "标题（写入 title）", text)
@@ -254,6 +261,11 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     result.meta = {k: v for k, v in m.items() if v not in ([], None)}
     result.duplicates = [d for d in find_duplicates(result.body, cases)]
     return result
+
+
+def _matches_hint(text: str, hint: str) -> bool:
+    flat = extract.squash(text)
+    return len(flat) >= 4 and (flat in hint or hint in flat)
 
 
 def _first_sentence(md_lines: list[str]) -> str:

@@ -23,6 +23,7 @@ class Source:
     kind: str                      # txt | html | docx
     encoding: str = "utf-8"
     url: str = ""                  # canonical or "saved from" address, when the file names one
+    title_hint: str = ""           # a web page's <h1>, else the first part of its <title>
     notes: list[str] = field(default_factory=list)
 
 
@@ -75,6 +76,10 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.skip_depth = 0
         self.url = ""
+        self.capture = ""          # "h1" or "title" while inside one
+        self.h1 = ""
+        self.title = ""
+        self.done: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -82,6 +87,8 @@ class _TextExtractor(HTMLParser):
             self.url = self.url or attrs["href"]
         if tag == "meta" and attrs.get("property") == "og:url" and attrs.get("content"):
             self.url = self.url or attrs["content"]
+        if tag in ("h1", "title"):
+            self.capture = tag
         if tag in _SKIP:
             self.skip_depth += 1
         elif tag in _BLOCK:
@@ -94,12 +101,19 @@ class _TextExtractor(HTMLParser):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
+        if tag == self.capture:
+            self.done.add(tag)
+            self.capture = ""
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
         elif tag in _BLOCK:
             self.parts.append("\n")
 
     def handle_data(self, data):
+        if self.capture == "h1" and "h1" not in self.done:
+            self.h1 += data.strip()
+        elif self.capture == "title" and "title" not in self.done:
+            self.title += data.strip()
         if not self.skip_depth:
             self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
 
@@ -114,7 +128,7 @@ def _html_charset(raw: bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
-def html_to_lines(raw: bytes) -> tuple[list[str], str, str]:
+def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str]:
     declared = _html_charset(raw)
     text, encoding = None, ""
     if declared and not raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -129,7 +143,8 @@ def html_to_lines(raw: bytes) -> tuple[list[str], str, str]:
     parser.feed(text)
     parser.close()
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
-    return lines, encoding, parser.url
+    hint = parser.h1 or re.split(r"\s*[-_|｜—]+\s*", parser.title)[0]
+    return lines, encoding, parser.url, hint
 
 
 # --- DOCX ---------------------------------------------------------------------------------
@@ -173,7 +188,7 @@ def read_source(path: Path) -> Source:
         return Source(docx_to_lines(path), "docx", "docx")
     raw = path.read_bytes()
     if suffix in (".html", ".htm"):
-        lines, encoding, url = html_to_lines(raw)
-        return Source(lines, "html", encoding, url)
+        lines, encoding, url, hint = html_to_lines(raw)
+        return Source(lines, "html", encoding, url, hint)
     text, encoding = decode_bytes(raw)
     return Source(split_lines(text), "txt", encoding)
