@@ -143,3 +143,18 @@ def test_pre_commit_hooks_run_existing_make_targets():
         run = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         assert re.search(hook["files"], "cases/2019-swpu-sili.md" if target == "check" else "CONTRIBUTING.md")
+
+
+def test_two_new_imports_never_overwrite_each_other(library):
+    seed_like = library / "a.txt"
+    seed_like.write_text("“三进”工作法\n发布时间：2024-01-01\n马克思主义学院党支部推行“三进”工作法，推动理论进课堂。\n",
+                         encoding="utf-8")
+    other = library / "b.txt"
+    other.write_text("“两联”工作法\n发布时间：2024-02-02\n化学学院党支部推行“两联”工作法，党员联系宿舍和班级。\n",
+                     encoding="utf-8")
+    assert caselib("import", str(seed_like), cwd=library).returncode == 0
+    assert caselib("import", str(other), cwd=library).returncode == 0
+    assert (library / "cases" / "2024-case-new.md").read_text(encoding="utf-8").count("三进") >= 1
+    assert "两联" in (library / "cases" / "2024-case-new-2.md").read_text(encoding="utf-8")
+    run = caselib("check", cwd=library)
+    assert run.returncode == 1 and "todo: 还有待决定的事项" in run.stdout

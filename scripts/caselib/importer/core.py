@@ -208,7 +208,7 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
         result.found.append(f"发布日期：{published}（从网址推断）")
 
     m: dict = {}
-    m["id"] = case_id or _proposed_id(published, entry)
+    m["id"] = case_id or _proposed_id(published, entry, {c.id for c in cases})
     m["title"] = extract.clean_title(title_clean, institution, bylines) if title_clean else UNKNOWN
     m["institution"] = institution
     m["unit"] = unit
@@ -275,9 +275,15 @@ def _first_sentence(md_lines: list[str]) -> str:
     return ""
 
 
-def _proposed_id(published: str, entry: dict | None) -> str:
+def _proposed_id(published: str, entry: dict | None, taken: set[str]) -> str:
+    """A free id to start from; the todo list asks a person to choose a memorable one."""
     year = published[:4] if published else "0000"
-    return f"{year}-{(entry or {}).get('abbr', 'case')}-new"
+    base = f"{year}-{(entry or {}).get('abbr', 'case')}-new"
+    n, proposed = 1, base
+    while proposed in taken:
+        n += 1
+        proposed = f"{base}-{n}"
+    return proposed
 
 
 def _snippet(line: str, at: int) -> str:
