@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caselib.cases import load_cases, parse_case
-from caselib.importer import clean, fix
+from caselib.importer import clean
 from caselib.importer.core import case_text, import_lines, report
 from caselib.importer.read import ImportError_, decode_bytes, read_source
 from caselib.text import GAP_MARK

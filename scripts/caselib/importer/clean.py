@@ -38,10 +38,6 @@ def noise_reason(line: str) -> str | None:
     return None
 
 
-def is_related_heading(line: str) -> bool:
-    return noise_reason(line) == "相关阅读"
-
-
 # --- metadata lines ------------------------------------------------------------------------
 
 DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
