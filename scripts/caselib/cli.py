@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .cases import load_cases, read_case_file
+from .contribute import register as register_contribute
 from .validate import check_library
 
 GUIDE_HINT = "字段的写法和允许的值见 CONTRIBUTING.md（网站上的“参与贡献 › 字段说明”页）。"
@@ -31,12 +32,21 @@ def _check(args) -> int:
         problems = [p for p in problems if (root / p.path).resolve() in wanted]
     problems = sorted(set(problems))
     for problem in problems:
-        print(problem)
+        print(github_annotation(problem) if args.format == "github" else problem)
     if problems:
         print(f"\n发现 {len(problems)} 个问题。{GUIDE_HINT}", file=sys.stderr)
         return 1
     print(f"检查通过：{len(targets) or len(library)} 个案例文件没有问题。")
     return 0
+
+
+def github_annotation(problem) -> str:
+    """A GitHub Actions error annotation for one problem (shown on the line in the pull request)."""
+    def esc(text: str, prop: bool = False) -> str:
+        text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+    return (f"::error file={esc(problem.path, True)},line={problem.line},"
+            f"title={esc(problem.field, True)}::{esc(problem.field)}: {esc(problem.message)}")
 
 
 def _corpus(args) -> int:
@@ -56,11 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="检查案例文件（默认检查 cases/ 下全部文件）")
     check.add_argument("paths", nargs="*", help="只检查这些文件")
+    check.add_argument("--format", choices=("text", "github"), default="text",
+                       help="github：输出 GitHub Actions 注释，问题显示在合并请求的对应行上")
     check.set_defaults(func=_check)
     corpus = sub.add_parser("corpus", help="生成合成案例（仅用于性能测试，不要放进 cases/）")
     corpus.add_argument("count", type=int, help="案例数量")
     corpus.add_argument("out", help="输出目录")
     corpus.add_argument("--seed", type=int, default=0)
     corpus.set_defaults(func=_corpus)
+    register_contribute(sub)
     args = parser.parse_args(argv)
     return args.func(args)

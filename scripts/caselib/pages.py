@@ -180,7 +180,7 @@ def field_guide_page() -> Page:
     type_names = {
         "id": "编号", "text": "一行文字", "longtext": "一段文字", "enum": "从允许值中选一个",
         "text_list": "列表", "enum_list": "列表，值从允许值中选", "date": "日期 YYYY-MM-DD",
-        "url": "网址",
+        "url": "网址", "todo": "列表（导入工具填写，处理完删除）",
     }
     parts = [_front_matter("字段说明"), "# 字段说明\n\n",
              "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"

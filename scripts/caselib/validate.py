@@ -115,6 +115,13 @@ def _check_list(item_check: Callable[[Field, object], Iterator[str]]):
     return check
 
 
+def _check_todo(spec: Field, value) -> Iterator[str]:
+    """Decisions the importer left to a person: a case with any of them cannot pass."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        yield f"还有待决定的事项：{item}（处理后删掉这一条；全部处理完后删掉 {spec.key} 字段）"
+
+
 CHECKS: dict[str, Callable[[Field, object], Iterator[str]]] = {
     "id": _check_id,
     "text": _check_text,
@@ -124,6 +131,7 @@ CHECKS: dict[str, Callable[[Field, object], Iterator[str]]] = {
     "url": _check_url,
     "text_list": _check_list(_check_text),
     "enum_list": _check_list(_check_enum),
+    "todo": _check_todo,
 }
 
 

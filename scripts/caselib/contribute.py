@@ -1,0 +1,137 @@
+"""Contributor commands: import a raw source, scaffold a new case, write the field guide."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from .cases import load_cases, read_case_file
+from .importer.core import case_text, import_lines, render, report
+from .importer.read import ImportError_, read_source
+from .schema import UNKNOWN, fields
+from .validate import check_library
+
+SECTIONS = ("背景", "做法", "成效", "启示")
+
+
+def cmd_import(args) -> int:
+    root = Path.cwd()
+    cases, _ = load_cases(root / "cases", root)
+    status = 0
+    for name in args.paths:
+        path = Path(name)
+        try:
+            source = read_source(path)
+        except ImportError_ as exc:
+            print(f"{path}:1: 文件: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id,
+                              title_hint=source.title_hint)
+        target = root / "cases" / f"{result.meta['id']}.md"
+        shown = "标准输出" if args.stdout else ("未写入（--dry-run）" if args.dry_run else f"cases/{target.name}")
+        others = [d for d, _ in result.duplicates if d != args.id]
+        if others and not (args.stdout or args.dry_run):
+            shown = f"未写入：已有案例 {others[0]} 是同一篇文章（确要覆盖请用 --id {others[0]}）"
+            status = max(status, 1)
+        print(report(result, str(path), shown, source.encoding, source.kind), file=sys.stderr)
+        text = case_text(result)
+        if args.stdout:
+            sys.stdout.write(text)
+        elif not args.dry_run and not others:
+            target.write_text(text, encoding="utf-8")
+    return status
+
+
+def cmd_new(args) -> int:
+    values = {}
+    for spec in fields():
+        if spec.key in ("gaps", "todo", "original_script", "source_url", "authors", "honours",
+                        "standards", "models"):
+            given = getattr(args, spec.key, None)
+            if given:
+                values[spec.key] = [v for v in re.split(r"[,，、]\s*", given) if v] if spec.is_list else given
+            continue
+        given = getattr(args, spec.key, None)
+        if given is None and sys.stdin.isatty():
+            hint = f"（可填 {UNKNOWN}）" if spec.unknown else ""
+            allowed = f" 允许：{'、'.join(spec.allowed)}" if spec.allowed else ""
+            given = input(f"{spec.label}（{spec.key}）{hint}{allowed}\n  {spec.help}\n> ").strip()
+        if given is None or given == "":
+            print(f"缺少“{spec.label}”：请用 --{spec.key} 给出，或在终端里运行按提示填写", file=sys.stderr)
+            return 2
+        values[spec.key] = [v for v in re.split(r"[,，、]\s*", given) if v] if spec.is_list else given
+    body = "\n\n".join(f"## {s}\n\n（请在这里写{s}，照原文，不要改写。）" for s in SECTIONS) + "\n"
+    text = render(values) + "\n" + body
+    target = Path.cwd() / "cases" / f"{values['id']}.md"
+    if target.exists():
+        print(f"cases/{target.name} 已经存在：请换一个编号", file=sys.stderr)
+        return 2
+    target.write_text(text, encoding="utf-8")
+    case, problems = read_case_file(target, Path.cwd())
+    problems += check_library([case]) if case else []
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"已写入 cases/{target.name}：把各节的说明换成案例原文，再运行 python -m caselib check")
+    return 1 if problems else 0
+
+
+def add_new_options(parser) -> None:
+    for spec in fields():
+        if spec.key in ("gaps", "todo", "original_script"):
+            continue
+        parser.add_argument(f"--{spec.key}", help=f"{spec.label}：{spec.help}")
+
+
+# --- the field guide section of CONTRIBUTING.md ----------------------------------------------
+
+GUIDE_START = "<!-- 字段说明：由 python -m caselib fields 从 schema.yml 生成，请勿手改 -->"
+GUIDE_END = "<!-- 字段说明结束 -->"
+
+
+def field_guide_markdown() -> str:
+    from .pages import field_guide_page
+
+    content = field_guide_page().content
+    content = content.split("# 字段说明\n\n", 1)[1]
+    content = re.sub(r"^## ", "### ", content, flags=re.M)
+    return f"{GUIDE_START}\n\n{content.strip()}\n\n{GUIDE_END}"
+
+
+def with_field_guide(text: str) -> str:
+    start, end = text.find(GUIDE_START), text.find(GUIDE_END)
+    if start == -1 or end == -1:
+        raise ValueError("CONTRIBUTING.md 里缺少字段说明的起止标记")
+    return text[:start] + field_guide_markdown() + text[end + len(GUIDE_END):]
+
+
+def cmd_fields(args) -> int:
+    path = Path.cwd() / "CONTRIBUTING.md"
+    old = path.read_text(encoding="utf-8")
+    new = with_field_guide(old)
+    if args.check:
+        if new != old:
+            print("CONTRIBUTING.md 的字段说明已过时：请运行 python -m caselib fields", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(new, encoding="utf-8")
+    print("已更新 CONTRIBUTING.md 的字段说明")
+    return 0
+
+
+def register(sub) -> None:
+    imp = sub.add_parser("import", help="把网页、文本或 Word 原文导入为案例文件，并给出审核报告")
+    imp.add_argument("paths", nargs="+", help="原文文件（.txt / .html / .docx）")
+    imp.add_argument("--stdout", action="store_true", help="把案例打印出来，不写文件")
+    imp.add_argument("--dry-run", action="store_true", help="只给出报告，不写文件")
+    imp.add_argument("--id", help="案例编号（重新导入已有案例时给出它的编号，人工决定的字段会保留）")
+    imp.add_argument("--url", help="原文网址（写入 source_url；网址里的日期也会被识别）")
+    imp.set_defaults(func=cmd_import)
+    new = sub.add_parser("new", help="按提示填写字段，生成一个新的案例文件框架")
+    add_new_options(new)
+    new.set_defaults(func=cmd_new)
+    flds = sub.add_parser("fields", help="根据 schema.yml 更新 CONTRIBUTING.md 的字段说明")
+    flds.add_argument("--check", action="store_true", help="只检查是否过时")
+    flds.set_defaults(func=cmd_fields)
+

