@@ -15,6 +15,7 @@ from .text import normalize_tag
 FENCE = "---"
 FIELD_FRONT_MATTER = "元数据"
 FIELD_FILE = "文件"
+MAX_FILE_BYTES = 1_000_000  # the largest real case is about 13 KB
 
 
 class _Loader(yaml.SafeLoader):
@@ -154,6 +155,11 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
             return None, [Problem(shown, 1, FIELD_FILE,
                                   "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/")]
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(shown, 1, FIELD_FILE,
+                                  f"文件太大（{size / 1_000_000:.1f} MB），案例文件最多 {MAX_FILE_BYTES // 1_000_000} MB："
+                                  "请确认没有把整个网页、图片或附件粘贴进来")]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 1, FIELD_FILE, f"无法读取（{exc.strerror}）")]
@@ -170,9 +176,22 @@ def case_files(cases_dir: Path) -> list[Path]:
     return sorted(p for p in cases_dir.glob("*.md") if p.name.lower() != "readme.md")
 
 
+def stray_files(cases_dir: Path, root: Path) -> list[Problem]:
+    """Files under cases/ that would not become cases (wrong suffix, in a subfolder): never dropped silently."""
+    wanted = set(case_files(cases_dir))
+    problems = []
+    for path in sorted(cases_dir.rglob("*")):
+        if path in wanted or path.name.lower() == "readme.md" or path.name.startswith(".") or path.is_dir():
+            continue
+        where = "在子目录里" if path.parent != cases_dir else "不是 .md 文件"
+        problems.append(Problem(display_path(path, root), 1, FIELD_FILE,
+                                f"{where}，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾"))
+    return problems
+
+
 def load_cases(cases_dir: Path, root: Path | None = None) -> tuple[list[Case], list[Problem]]:
     root = root or cases_dir.parent
-    cases, problems = [], []
+    cases, problems = [], stray_files(cases_dir, root)
     for path in case_files(cases_dir):
         case, found = read_case_file(path, root)
         problems.extend(found)

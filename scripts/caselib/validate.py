@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .cases import Case
+from .markup import BODY_RULES
 from .problems import Problem
 from .schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
 from .tags import tag_values
@@ -222,6 +223,7 @@ CASE_RULES = (
     rule_no_h1_in_body,
     rule_no_spam,
     rule_gaps_match_marks,
+    *BODY_RULES,
 )
 
 

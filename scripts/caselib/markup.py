@@ -1,0 +1,132 @@
+"""The HTML policy for case bodies, as checker rules (see CONTRIBUTING.md, “正文中的 HTML”).
+
+A case body is Markdown. The checker rejects, with a message saying what to write instead:
+raw HTML (any tag, comment or processing instruction outside code), link targets whose scheme
+is not http, https or mailto, and attribute lists (`{: onclick=… }`) that set attributes.
+Code (fenced blocks and inline code spans) is shown as text and is not checked.
+`safety.sanitize_html` remains the safety net for whatever a rule might miss.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+from .cases import Case
+
+FIELD_BODY = "正文"
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)([^>]*)")
+_OTHER_MARKUP = re.compile(r"<(!--|!\[CDATA\[|![A-Za-z]|\?)")
+_EVENT_ATTR = re.compile(r"\b(on[a-z]+)\s*=", re.IGNORECASE)
+_INLINE_LINK = re.compile(r"\]\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)")
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_ATTR_LIST = re.compile(r"\{:?[^{}\n]*=[^{}\n]*\}")
+
+DANGEROUS_TAGS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
+    "base", "form", "input", "button", "textarea", "select", "svg", "math", "video", "audio",
+    "source", "template", "noscript", "portal",
+}
+MARKDOWN_FOR = {
+    "b": "加粗写成 **文字**", "strong": "加粗写成 **文字**", "i": "斜体写成 *文字*", "em": "斜体写成 *文字*",
+    "a": "链接写成 [文字](https://网址)", "img": "图片写成 ![图片说明](图片地址)",
+    "br": "换段请空一行", "p": "换段请空一行", "h1": "标题由 title 字段生成", "h2": "二级标题写成 ## 标题",
+    "h3": "三级标题写成 ### 标题", "h4": "四级标题写成 #### 标题", "table": "表格请用 Markdown 表格",
+    "ul": "列表每项以 - 开头", "ol": "列表每项以 1. 开头", "li": "列表每项以 - 开头",
+    "blockquote": "引用以 > 开头", "code": "代码用反引号 ` 括起来", "pre": "代码块用三个反引号 ``` 围起来",
+}
+
+
+def prose_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) for every body line outside fenced code, with inline code spans blanked."""
+    fence = None
+    for offset, line in enumerate(body.split("\n")):
+        match = _FENCE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        yield offset, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def rule_no_raw_html(case: Case):
+    for offset, line in prose_lines(case.body):
+        reported = set()
+        for closing, name, attrs in _TAG.findall(line):
+            name = name.lower()
+            if name in reported:
+                continue
+            reported.add(name)
+            shown = f"<{closing}{name}>"
+            event = _EVENT_ATTR.search(attrs)
+            if event:
+                message = (f"正文里不能写 HTML 标签 {shown}，其中的 {event.group(1).lower()}= 事件属性会在读者的浏览器里"
+                           "运行脚本：请删掉整个标签")
+            elif name in DANGEROUS_TAGS:
+                message = (f"正文里不能写 HTML 标签 {shown}：它会在读者的浏览器里运行代码或加载其他网站的内容，请删掉"
+                           "（要展示代码，请放进 ``` 代码块）")
+            else:
+                hint = MARKDOWN_FOR.get(name, "直接写文字")
+                message = (f"正文里不能写 HTML 标签 {shown}：请改用 Markdown（{hint}）；"
+                           "要写小于号请用全角“＜”")
+            yield (case.body_line + offset, FIELD_BODY, message)
+        if _OTHER_MARKUP.search(line):
+            yield (case.body_line + offset, FIELD_BODY,
+                   "正文里不能写 HTML 注释或声明（<!-- -->、<!…>、<?…>）：注释不会显示在网站上，请删掉或改写成正文")
+
+
+def link_targets(line: str) -> list[tuple[str, bool]]:
+    """(target, is a reference definition) for every link target written on the line."""
+    targets = [(m.group(1), False) for m in _INLINE_LINK.finditer(line)]
+    targets += [(m.group(1), True) for m in _REF_DEF.finditer(line)]
+    targets += [(m.group(1), False) for m in _AUTOLINK.finditer(line)]
+    return [(t[1:-1] if t.startswith("<") and t.endswith(">") else t, ref) for t, ref in targets]
+
+
+def _plain(target: str) -> str:
+    return re.sub(r"[\s\x00-\x1f\x7f]+", "", html.unescape(target)).lower()
+
+
+def unsafe_scheme(target: str) -> str | None:
+    """The scheme of a link target when it is not allowed (entities and hidden spaces undone)."""
+    match = _SCHEME.match(_plain(target))
+    if match and match.group(1) not in SAFE_SCHEMES:
+        return match.group(1)
+    return None
+
+
+def rule_safe_links(case: Case):
+    allowed = "允许：http://、https://、mailto: 开头的完整网址，或 #锚点"
+    for offset, line in prose_lines(case.body):
+        for target, is_definition in link_targets(line):
+            scheme = unsafe_scheme(target)
+            if scheme:
+                message = (f"链接“{target[:60]}”以 {scheme}: 开头，不允许（{allowed}）；"
+                           "请改成原文网址，或删掉这个链接")
+            elif not _SCHEME.match(_plain(target)) and not target.startswith("#"):
+                message = (f"链接“{target[:60]}”不是完整网址（{allowed}）；请写完整网址，或删掉这个链接" +
+                           ("。注意：以 [文字]: 开头的一行是 Markdown 的链接定义，不会显示在网站上；"
+                            "要显示这一行，请把 ]: 改成 ]：" if is_definition else ""))
+            else:
+                continue
+            yield (case.body_line + offset, FIELD_BODY, message)
+
+
+def rule_no_attribute_lists(case: Case):
+    for offset, line in prose_lines(case.body):
+        if _ATTR_LIST.search(line):
+            yield (case.body_line + offset, FIELD_BODY,
+                   "正文里不能用 {: 属性=值 } 给标题、段落或链接加属性（可能带入脚本或样式）：请删掉花括号部分")
+
+
+BODY_RULES = (rule_no_raw_html, rule_safe_links, rule_no_attribute_lists)

@@ -1,0 +1,192 @@
+"""Hostile input never puts script in a reader's browser.
+
+tests/fixtures/hostile/ holds two kinds of case files:
+  safe--*.md  pass the checker: contributor text that looks like Markdown, HTML or links is
+              shown as text (escaping), never interpreted;
+  net--*.md   are rejected by the checker; they are built with the checker bypassed to prove the
+              safety net (safety.sanitize_html) removes what a missed rule would let through.
+Each is built into a site with Chromium loading every page: no dialog, no global set by a
+payload, no javascript:/vbscript:/data: link, no event handler attribute, no frame.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from caselib.cases import load_cases
+from caselib.validate import check_library
+from conftest import build_site, copy_project, serve
+
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+SAFE = sorted(HOSTILE.glob("safe--*.md"))
+NET = sorted(HOSTILE.glob("net--*.md"))
+# The safe fixture is stored under a file name with spaces and Chinese characters: allowed, the
+# page address comes from the id.
+SAFE_NAME = "敌意 测试 案例.md"
+BYPASS = ("    problems = sorted(set(problems + check_library(cases)))\n    return cases, problems\n",
+          "    return cases, []  # test only: checker bypassed\n")
+
+PROBE = """() => {
+  const bad = /^\\s*(javascript|vbscript|data):/i;
+  const attrs = ['href', 'src', 'action', 'formaction', 'data', 'srcdoc', 'xlink:href'];
+  const links = [];
+  const handlers = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      if (a.name.startsWith('on')) handlers.push(el.tagName + ' ' + a.name);
+      if (attrs.includes(a.name) && bad.test(a.value) && el.closest('article')) links.push(el.tagName + ' ' + a.value);
+      if (attrs.includes(a.name) && /^\\s*(javascript|vbscript):/i.test(a.value)) links.push(el.tagName + ' ' + a.value);
+    }
+  }
+  return {
+    pwned: window.__pwned === undefined ? null : String(window.__pwned),
+    links, handlers,
+    frames: document.querySelectorAll('iframe, frame, object, embed, base, meta[http-equiv]').length,
+    scripts: [...document.scripts].filter(s => s.textContent.includes('__pwned')).length,
+  };
+}"""
+
+
+def _project(tmp_path: Path, files: dict[str, Path], bypass: bool) -> Path:
+    project = copy_project(tmp_path / "project")
+    shutil.rmtree(project / "cases")
+    (project / "cases").mkdir()
+    for name, source in files.items():
+        shutil.copy(source, project / "cases" / name)
+    if bypass:
+        library = project / "scripts" / "caselib" / "library.py"
+        text = library.read_text(encoding="utf-8")
+        assert BYPASS[0] in text, "library.load_checked changed: update BYPASS in this test"
+        library.write_text(text.replace(BYPASS[0], BYPASS[1]), encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def safe_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile-safe")
+    project = _project(tmp, {SAFE_NAME if i == 0 else p.name: p for i, p in enumerate(SAFE)}, bypass=False)
+    result = build_site(project, tmp / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp / "site"
+
+
+@pytest.fixture(scope="module")
+def net_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile-net")
+    project = _project(tmp, {p.name: p for p in NET}, bypass=True)
+    result = build_site(project, tmp / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp / "site"
+
+
+def test_safe_fixtures_pass_the_checker():
+    cases, problems = load_cases(HOSTILE, root=HOSTILE)
+    safe = [c for c in cases if c.path.startswith("safe--")]
+    assert len(safe) == len(SAFE) >= 1
+    assert [str(p) for p in problems + check_library(safe) if p.path.startswith("safe--")] == []
+
+
+@pytest.mark.parametrize("path", NET, ids=lambda p: p.name)
+def test_net_fixtures_are_rejected_by_the_checker(path):
+    cases, problems = load_cases(HOSTILE, root=HOSTILE)
+    found = [p for p in problems + check_library(cases) if p.path == path.name]
+    assert found
+    assert all(p.line > 1 for p in found)  # each names the line of the construct
+
+
+def _visit_every_page(browser, site: Path) -> dict[str, object]:
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    findings: dict[str, object] = {}
+    try:
+        html_files = sorted(site.rglob("*.html"))
+        assert len(html_files) > 10
+        for html_file in html_files:
+            rel = html_file.relative_to(site).as_posix()
+            page.goto(base + "/" + urllib.parse.quote(rel), wait_until="load")
+            probe = page.evaluate(PROBE)
+            bad = {k: v for k, v in probe.items() if v}
+            if bad or dialogs:
+                findings[rel] = {**bad, "dialogs": list(dialogs)}
+                dialogs.clear()
+    finally:
+        context.close()
+        server.shutdown()
+    return findings
+
+
+def test_no_script_runs_from_text_that_passes_the_checker(browser, safe_site):
+    assert _visit_every_page(browser, safe_site) == {}
+
+
+def test_no_script_runs_when_the_checker_is_bypassed(browser, net_site):
+    assert _visit_every_page(browser, net_site) == {}
+
+
+def test_contributor_text_is_shown_exactly(browser, safe_site):
+    server = serve(safe_site)
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/cases/2024-hostile-breakout/")
+        assert page.locator("h1").first.inner_text().removesuffix("¶") == (
+            '伪造标题](javascript:window.__pwned=1) **粗体** {: onclick="window.__pwned=1" } ---')
+        summary = page.locator(".case-summary").inner_text()
+        assert "&lt;img src=x onerror=window.__pwned=1&gt;" in summary
+        assert "<script>window.__pwned=1</script>" in page.locator("article code").first.inner_text()
+    finally:
+        context.close()
+        server.shutdown()
+
+
+def test_file_name_with_spaces_and_chinese_gives_the_page_of_its_id(safe_site):
+    assert (safe_site / "cases" / "2024-hostile-breakout" / "index.html").is_file()
+
+
+def test_dangerous_markup_is_gone_from_the_net_site_html(net_site):
+    html = (net_site / "cases" / "2024-hostile-raw-html" / "index.html").read_text(encoding="utf-8")
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]
+    for needle in ("<script", "<iframe", "<object", "<embed", "<svg", "<style", "<form", "<meta",
+                   "<base", "onerror", "ontoggle", "onload", "javascript:"):
+        assert needle not in article.lower(), needle
+
+
+class _Markup(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in SNIPPET_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or re.match(r"\s*(javascript|vbscript|data):", value or "", re.I):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+SNIPPET_TAGS = {"p", "ul", "ol", "li", "code", "pre", "strong", "em", "a", "span", "table", "thead",
+                "tbody", "tr", "th", "td", "blockquote", "hr", "br", "div", "h1", "h2", "h3", "h4"}
+
+
+@pytest.mark.parametrize("site_fixture", ["safe_site", "net_site"])
+def test_search_snippets_carry_no_markup_that_could_run(site_fixture, request):
+    """Search results show snippets of page text as HTML: the index holds only harmless markup."""
+    site = request.getfixturevalue(site_fixture)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    hostile = [d for d in index["docs"] if "hostile" in d["location"] or "pwned" in d["text"]]
+    assert hostile
+    for doc in hostile:
+        parser = _Markup()
+        parser.feed(doc["title"] + " " + doc["text"])
+        assert parser.found == [], doc["location"]
