@@ -3,11 +3,13 @@
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
 on_page_markdown  fills the home page's placeholders
 on_page_content   applies the HTML policy to case pages
+on_config / on_post_build   build date from the last commit; nothing lost (completeness checks)
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +19,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import library, pages  # noqa: E402
+from caselib import completeness, library, pages  # noqa: E402
+from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.caselib")
@@ -50,3 +53,17 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(pages.CASES_PATH + "/"):
         return sanitize_html(html)
     return html
+
+
+def on_config(config):
+    if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(ROOT)):
+        os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
+    return config
+
+
+def on_post_build(config):
+    problems = completeness.check_site(_cases, Path(config.site_dir))
+    if problems:
+        for problem in problems:
+            log.error(str(problem))
+        raise PluginError(f"完整性检查未通过：{len(problems)} 处案例没有出现在应有的位置（见上）。")

@@ -1,0 +1,205 @@
+"""Build benchmark (`make bench-build`): our build against a plain Material build, side by side.
+
+For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N cases
+(`python -m caselib corpus`) is built twice, each in a fresh process:
+  ours   the project as it is (hook, generated index pages, search index, post-build checks);
+  plain  the same case pages (the Markdown our hook generates) written into docs/cases/, with the
+         same theme, navigation and Markdown settings, but no hook, no search plugin, no index pages.
+Printed per size: wall time, peak memory (max RSS of the build process), the ratio ours/plain and
+seconds per 1,000 cases. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
+and one case file is edited: the time until the served page shows the edit is printed.
+Work files go to .bench/ (ignored by git). Timings are figures to read, not assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from caselib import pages  # noqa: E402
+from caselib.cases import load_cases  # noqa: E402
+
+WORK = ROOT / ".bench"
+IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
+                                ".hypothesis", ".bench", "tests")
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+       "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
+# Run a command and print the peak RSS (KiB) of that command alone: one fresh wrapper per build.
+MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)")
+
+
+def machine() -> str:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    return (f"{os.cpu_count()} 核（nproc），CPU：{cpu}，内存 {mem_kb / 1024 / 1024:.1f} GB，"
+            f"Python {platform.python_version()}，{platform.system()} {platform.release()}")
+
+
+def make_ours(n: int) -> Path:
+    project = WORK / f"ours-{n}"
+    if project.exists():
+        shutil.rmtree(project)
+    shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
+    shutil.rmtree(project / "cases")
+    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")], cwd=ROOT,
+                   check=True, env=ENV, stdout=subprocess.DEVNULL)
+    return project
+
+
+def make_plain(ours: Path, n: int) -> Path:
+    """The same case pages as plain docs pages; same theme and nav; no hook, search or index pages."""
+    project = WORK / f"plain-{n}"
+    if project.exists():
+        shutil.rmtree(project)
+    shutil.copytree(ours / "docs", project / "docs")
+    shutil.copytree(ours / "overrides", project / "overrides")
+    cases, _ = load_cases(ours / "cases", ours)
+    (project / "docs" / "cases").mkdir(parents=True, exist_ok=True)
+    for case in cases:
+        page = pages.case_page(case)
+        (project / "docs" / page.path).write_text(page.content, encoding="utf-8")
+    text = (ours / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(drop_top_level(text, DROPPED) + PLAIN_SETTINGS, encoding="utf-8")
+    return project
+
+
+DROPPED = {"hooks", "watch", "plugins", "validation", "strict"}
+PLAIN_SETTINGS = """
+strict: false
+plugins: []
+validation:
+  nav: {omitted_files: ignore, not_found: ignore}
+  links: {not_found: ignore, anchors: ignore, absolute_links: ignore, unrecognized_links: ignore}
+"""
+
+
+def drop_top_level(text: str, keys: set[str]) -> str:
+    """mkdocs.yml without the given top-level keys (each key with its indented block)."""
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in (" ", "\t", "\n", "#", ""):
+            skipping = line.split(":", 1)[0].strip() in keys
+        if not skipping:
+            out.append(line)
+    return "".join(out)
+
+
+def build(project: Path) -> tuple[float, int]:
+    site = project / "site"
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "mkdocs", "build", "-q",
+                             "--clean", "-d", str(site)], cwd=project, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"构建失败：{project}\n{result.stderr[-3000:]}")
+    peak_kb = int(result.stderr.strip().splitlines()[-1])
+    return elapsed, peak_kb
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def serve_rebuild(project: Path) -> list[float]:
+    """Seconds from saving an edited case to the served page showing the edit (twice)."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                            cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = []
+    try:
+        deadline = time.time() + 1800
+        while time.time() < deadline:
+            try:
+                _get(base + "/")
+                break
+            except OSError:
+                time.sleep(1)
+        case_file = sorted((project / "cases").glob("*.md"))[0]
+        case_id = case_file.stem
+        original = case_file.read_text(encoding="utf-8")
+        for attempt in range(2):
+            marker = f"基准测试修改标记{attempt}{int(time.time())}"
+            time.sleep(2)  # let the watcher settle after the previous build
+            case_file.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            start = time.perf_counter()
+            while time.time() < deadline:
+                try:
+                    if marker in _get(f"{base}/cases/{case_id}/"):
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            times.append(time.perf_counter() - start)
+        case_file.write_text(original, encoding="utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return times
+
+
+def main() -> int:
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,10000").split(",") if s.strip()]
+    WORK.mkdir(exist_ok=True)
+    print(f"机器：{machine()}")
+    print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
+    header = f"{'案例数':>8} | {'本库构建 秒':>10} | {'本库峰值内存 MB':>14} | {'纯 Material 秒':>13} | " \
+             f"{'纯 Material 内存 MB':>16} | {'耗时比':>6} | {'本库 秒/千案例':>12}"
+    rows = []
+    serve_project = None
+    serve_size = max([s for s in sizes if s <= 1000], default=None)
+    for n in sizes:
+        ours = make_ours(n)
+        plain = make_plain(ours, n)
+        ours_t, ours_kb = build(ours)
+        plain_t, plain_kb = build(plain)
+        rows.append((n, ours_t, ours_kb, plain_t, plain_kb))
+        print(f"{n:>8} | {ours_t:>10.1f} | {ours_kb / 1024:>14.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>16.0f} | "
+              f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>12.1f}", flush=True)
+        shutil.rmtree(plain)
+        if n == serve_size:
+            serve_project = ours
+        else:
+            shutil.rmtree(ours)
+    print()
+    print(header)
+    for n, ours_t, ours_kb, plain_t, plain_kb in rows:
+        print(f"{n:>8} | {ours_t:>10.1f} | {ours_kb / 1024:>14.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>16.0f} | "
+              f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>12.1f}")
+    big = [r for r in rows if r[0] >= 1000]
+    if len(big) >= 2:
+        (n1, t1, *_), (n2, t2, *_) = big[0], big[-1]
+        print(f"\n从 {n1} 到 {n2} 个案例：案例数 ×{n2 / n1:.0f}，本库构建时间 ×{t2 / t1:.1f}（线性增长应约为 ×{n2 / n1:.0f}）")
+    if serve_project is not None:
+        times = serve_rebuild(serve_project)
+        print(f"\nmkdocs serve，{serve_size} 个案例：保存一个修改过的案例到页面显示修改，"
+              + "、".join(f"{t:.1f} 秒" for t in times))
+        shutil.rmtree(serve_project)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Nothing lost: after a build, every case is where a reader looks for it.
+
+A list of small checks over (cases, site_dir), each yielding Problems that name the case file:
+one page per case (and no case page without a case), the all-cases page, every index page of
+each of its tags, the search index, and — when those files were built — cases.json, cases.csv
+and the booklet. `check_site` runs them all; the MkDocs hook fails the build on any problem.
+Pure Python: reads the built files, knows nothing of MkDocs.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .cases import Case
+from .pages import CASES_PATH
+from .problems import Problem
+from .schema import dimensions
+from .tags import tag_values
+from .text import slug
+
+FIELD = "网站"
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def case_url(case: Case) -> str:
+    """The site-relative URL of a case page, as MkDocs writes it (directory URLs)."""
+    return f"{CASES_PATH}/{case.id}/"
+
+
+def search_index_urls(site_dir: Path) -> set[str]:
+    """Site-relative page URLs (no anchor) in the search index.
+
+    Today: Material's search/search_index.json. The search engine is replaced on another
+    branch; only the body of this function changes with it.
+    """
+    index = site_dir / "search" / "search_index.json"
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    return {urllib.parse.unquote(doc["location"].split("#", 1)[0]) for doc in docs}
+
+
+class Site:
+    """The built site, read lazily and once: linked pages of an HTML page, case pages present."""
+
+    def __init__(self, site_dir: Path):
+        self.dir = site_dir
+        self._links: dict[str, set[str]] = {}
+
+    def page_file(self, url: str) -> Path:
+        return self.dir / urllib.parse.unquote(url) / "index.html"
+
+    def links(self, url: str) -> set[str] | None:
+        """Site-relative URLs (no anchor, no query) that the page at `url` links to; None when missing."""
+        if url not in self._links:
+            path = self.page_file(url)
+            if not path.is_file():
+                return None
+            found = set()
+            for href in _HREF.findall(path.read_text(encoding="utf-8")):
+                href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
+                if not href or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("/"):
+                    continue
+                target = posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href)))
+                found.add(target.rstrip("/") + "/")
+            self._links[url] = found
+        return self._links[url]
+
+
+Check = Callable[[list[Case], Site], Iterator[Problem]]
+
+
+def _problem(case: Case, message: str) -> Problem:
+    return Problem(case.path, 1, FIELD, f"案例“{case.id}”{message}")
+
+
+def check_case_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
+    """Each case has its page; each case page comes from exactly one case."""
+    for case in cases:
+        if not site.page_file(case_url(case)).is_file():
+            yield _problem(case, f"没有生成案例页 {case_url(case)}index.html")
+    ids = {case.id for case in cases}
+    cases_dir = site.dir / CASES_PATH
+    if cases_dir.is_dir():
+        for page in sorted(cases_dir.glob("*/index.html")):
+            if page.parent.name not in ids:
+                yield Problem(f"site/{CASES_PATH}/{page.parent.name}/index.html", 1, FIELD,
+                              "这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）")
+
+
+def check_all_cases_page(cases: list[Case], site: Site) -> Iterator[Problem]:
+    links = site.links(f"{CASES_PATH}/") or set()
+    for case in cases:
+        if case_url(case) not in links:
+            yield _problem(case, f"没有列在“全部案例”页 /{CASES_PATH}/ 上")
+
+
+def check_tag_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
+    for case in cases:
+        for dim in dimensions():
+            for value in dict.fromkeys(tag_values(case, dim)):
+                url = f"{dim.path}/{slug(value)}/"
+                links = site.links(url)
+                if links is None:
+                    yield _problem(case, f"的{dim.label}“{value}”没有索引页 /{url}")
+                elif case_url(case) not in links:
+                    yield _problem(case, f"没有列在{dim.label}“{value}”的索引页 /{url} 上")
+
+
+def check_search_index(cases: list[Case], site: Site) -> Iterator[Problem]:
+    try:
+        urls = search_index_urls(site.dir)
+    except (OSError, ValueError, KeyError) as exc:
+        yield Problem("site", 1, FIELD, f"读不出搜索索引（{exc}）")
+        return
+    for case in cases:
+        if case_url(case) not in urls:
+            yield _problem(case, "没有出现在搜索索引中")
+
+
+def open_data_files(site_dir: Path, name: str) -> list[Path]:
+    return sorted({*site_dir.glob(name), *site_dir.glob(f"*/{name}")})
+
+
+def _json_ids(value) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str):
+            yield value["id"]
+        for item in value.values():
+            yield from _json_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_ids(item)
+
+
+def check_cases_json(cases: list[Case], site: Site) -> Iterator[Problem]:
+    for path in open_data_files(site.dir, "cases.json"):
+        ids = set(_json_ids(json.loads(path.read_text(encoding="utf-8"))))
+        for case in cases:
+            if case.id not in ids:
+                yield _problem(case, f"不在开放数据 {path.relative_to(site.dir).as_posix()} 中")
+
+
+def check_cases_csv(cases: list[Case], site: Site) -> Iterator[Problem]:
+    for path in open_data_files(site.dir, "cases.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            ids = {row.get("id") for row in csv.DictReader(handle)}
+        for case in cases:
+            if case.id not in ids:
+                yield _problem(case, f"不在开放数据 {path.relative_to(site.dir).as_posix()} 中")
+
+
+def booklet_files(site_dir: Path) -> list[Path]:
+    return sorted({*site_dir.glob("booklet*.html"), *site_dir.glob("booklet/**/*.html")})
+
+
+def check_booklet(cases: list[Case], site: Site) -> Iterator[Problem]:
+    files = booklet_files(site.dir)
+    if not files:
+        return
+    text = "".join(path.read_text(encoding="utf-8") for path in files)
+    for case in cases:
+        if case.id not in text and html.escape(case.title, quote=False) not in text:
+            yield _problem(case, "没有收进小册子（booklet）")
+
+
+CHECKS: tuple[Check, ...] = (
+    check_case_pages,
+    check_all_cases_page,
+    check_tag_pages,
+    check_search_index,
+    check_cases_json,
+    check_cases_csv,
+    check_booklet,
+)
+
+
+def check_site(cases: list[Case], site_dir: Path) -> list[Problem]:
+    site = Site(Path(site_dir))
+    return sorted({problem for check in CHECKS for problem in check(cases, site)})

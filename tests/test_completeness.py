@@ -1,0 +1,122 @@
+"""Nothing lost: the post-build checks (caselib.completeness) on copies of a built site, each
+damaged in one way, and a real build that fails when a generated page drops a case."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from caselib import completeness
+from caselib.cases import load_cases
+from conftest import ROOT, build_site, copy_project
+
+CASE = "2019-swpu-sili"
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_cases(ROOT / "cases", ROOT)[0]
+
+
+@pytest.fixture
+def site(built_site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(built_site, copy)
+    return copy
+
+
+def messages(cases, site):
+    return [str(p) for p in completeness.check_site(cases, site)]
+
+
+def test_the_built_site_is_complete(cases, site):
+    assert messages(cases, site) == []
+
+
+def test_search_index_lists_every_case_page(cases, site):
+    urls = completeness.search_index_urls(site)
+    assert {f"cases/{c.id}/" for c in cases} <= urls
+
+
+def test_a_missing_case_page_is_named(cases, site):
+    shutil.rmtree(site / "cases" / CASE)
+    got = messages(cases, site)
+    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有生成案例页 cases/{CASE}/index.html" in got
+
+
+def test_a_case_page_without_a_case_is_named(cases, site):
+    shutil.copytree(site / "cases" / CASE, site / "cases" / "old-case")
+    assert messages(cases, site) == [
+        "site/cases/old-case/index.html:1: 网站: 这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）"]
+
+
+def _unlink(page: Path, href: str) -> None:
+    html = page.read_text(encoding="utf-8")
+    assert f'href="{href}"' in html
+    page.write_text(html.replace(f'href="{href}"', 'href="#"'), encoding="utf-8")
+
+
+def test_a_case_missing_from_a_tag_page_is_named(cases, site):
+    _unlink(site / "models" / "四力" / "index.html", f"../../cases/{CASE}/")
+    assert messages(cases, site) == [f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上"]
+
+
+def test_a_missing_tag_page_is_named(cases, site):
+    shutil.rmtree(site / "provinces" / "四川")
+    got = messages(cases, site)
+    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的省份“四川”没有索引页 /provinces/四川/" in got
+    assert len(got) == 2  # both Sichuan cases
+
+
+def test_a_case_missing_from_the_all_cases_page_is_named(cases, site):
+    _unlink(site / "cases" / "index.html", f"{CASE}/")
+    assert messages(cases, site) == [f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在“全部案例”页 /cases/ 上"]
+
+
+def test_a_case_missing_from_the_search_index_is_named(cases, site):
+    index_file = site / "search" / "search_index.json"
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    index["docs"] = [d for d in index["docs"] if not d["location"].startswith(f"cases/{CASE}/")]
+    index_file.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    assert messages(cases, site) == [f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有出现在搜索索引中"]
+
+
+def test_open_data_and_booklet_are_checked_when_present(cases, site):
+    others = [c for c in cases if c.id != CASE]
+    (site / "cases.json").write_text(json.dumps({"cases": [{"id": c.id} for c in others]}), encoding="utf-8")
+    (site / "data").mkdir()
+    with (site / "data" / "cases.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "title"])
+        writer.writerows([c.id, c.title] for c in others)
+    (site / "booklet").mkdir()
+    (site / "booklet" / "index.html").write_text("".join(f"<h1>{c.title}</h1>" for c in others), encoding="utf-8")
+    assert messages(cases, site) == [
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”不在开放数据 cases.json 中",
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”不在开放数据 data/cases.csv 中",
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有收进小册子（booklet）",
+    ]
+
+
+def test_every_check_is_run():
+    assert len(completeness.CHECKS) == 7
+    assert all(callable(check) for check in completeness.CHECKS)
+
+
+def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
+    """A generated page that drops a case (simulated bug in pages.py) fails the real build."""
+    project = copy_project(tmp_path / "project")
+    pages_py = project / "scripts" / "caselib" / "pages.py"
+    text = pages_py.read_text(encoding="utf-8")
+    bug = "def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:\n"
+    assert bug in text
+    pages_py.write_text(text.replace(bug, bug + f"    cases = [c for c in cases if c.id != {CASE!r}]\n"),
+                        encoding="utf-8")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上" in result.stderr
+    assert "完整性检查未通过" in result.stderr
