@@ -18,14 +18,25 @@ FIELD_FILE = "文件"
 MAX_FILE_BYTES = 1_000_000  # the largest real case is about 13 KB
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so the validator sees exactly what was written."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader (libyaml when present) that keeps dates as text, so the validator sees exactly
+    what was written."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _compose_and_load(text: str):
+    """The YAML node tree (for key lines) and the data, from one parse."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 @dataclass
@@ -87,8 +98,7 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
                               "元数据没有结束：在元数据最后加一行 ---，再写正文")]
     fm_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(fm_text, Loader=_Loader)
-        data = yaml.load(fm_text, Loader=_Loader) if node is not None else None
+        node, data = _compose_and_load(fm_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = 2 + (mark.line if mark else 0)
