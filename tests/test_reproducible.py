@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html.parser
 import os
+import struct
+import subprocess
 import urllib.parse
 from pathlib import Path
 
+from caselib.reproducible import source_date_epoch
 from conftest import ROOT, build_site
 
 
@@ -29,6 +33,16 @@ def test_two_builds_of_one_commit_are_byte_identical(tmp_path, monkeypatch):
     differing = [name for name in first if first[name] != second[name]]
     assert differing == [], f"两次构建内容不同的文件：{differing}"
     assert "sitemap.xml.gz" in first
+    # the build date is the commit's, not the clock's
+    day = datetime.datetime.fromtimestamp(int(source_date_epoch(ROOT)), datetime.timezone.utc).date()
+    gz_mtime = struct.unpack("<I", (tmp_path / "a" / "sitemap.xml.gz").read_bytes()[4:8])[0]
+    assert datetime.datetime.fromtimestamp(gz_mtime, datetime.timezone.utc).date() == day
+
+
+def test_build_epoch_is_the_last_commit_time(tmp_path):
+    commit = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True)
+    assert source_date_epoch(ROOT) == commit.stdout.strip()
+    assert source_date_epoch(tmp_path) is None  # outside a repository: MkDocs uses the clock
 
 
 # --- links -----------------------------------------------------------------------------------
