@@ -51,14 +51,23 @@ def machine() -> str:
             f"Python {platform.python_version()}，{platform.system()} {platform.release()}")
 
 
-def make_ours(n: int) -> Path:
+def snapshot() -> Path:
+    """The project as it is when the benchmark starts (later edits do not change a running benchmark)."""
+    source = WORK / "source"
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(ROOT, source, ignore=IGNORE, symlinks=True)
+    return source
+
+
+def make_ours(n: int, source: Path) -> Path:
     project = WORK / f"ours-{n}"
     if project.exists():
         shutil.rmtree(project)
-    shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
+    shutil.copytree(source, project, symlinks=True)
     shutil.rmtree(project / "cases")
-    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")], cwd=ROOT,
-                   check=True, env=ENV, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")], cwd=source,
+                   check=True, env={**ENV, "PYTHONPATH": str(source / "scripts")}, stdout=subprocess.DEVNULL)
     return project
 
 
@@ -164,6 +173,7 @@ def serve_rebuild(project: Path) -> list[float]:
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,10000").split(",") if s.strip()]
     WORK.mkdir(exist_ok=True)
+    source = snapshot()
     print(f"机器：{machine()}")
     print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
     header = f"{'案例数':>8} | {'本库构建 秒':>10} | {'本库峰值内存 MB':>14} | {'纯 Material 秒':>13} | " \
@@ -172,7 +182,7 @@ def main() -> int:
     serve_project = None
     serve_size = max([s for s in sizes if s <= 1000], default=None)
     for n in sizes:
-        ours = make_ours(n)
+        ours = make_ours(n, source)
         plain = make_plain(ours, n)
         ours_t, ours_kb = build(ours)
         plain_t, plain_kb = build(plain)
