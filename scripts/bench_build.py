@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from caselib import pages  # noqa: E402
+from caselib import completeness, library, pages  # noqa: E402
 from caselib.cases import load_cases  # noqa: E402
 
-WORK = ROOT / ".bench"
+WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
 IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
                                 ".hypothesis", ".bench", "tests")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
@@ -121,6 +121,19 @@ def build(project: Path) -> tuple[float, int]:
     return elapsed, peak_kb
 
 
+def our_code_seconds(project: Path) -> float:
+    """Time spent in our own Python (load, check, generate pages, post-build checks), in-process."""
+    start = time.perf_counter()
+    cases, _ = library.load_checked(project)
+    library.generated_pages(cases)
+    completeness.check_site(cases, project / "site")
+    return time.perf_counter() - start
+
+
+def page_count(project: Path) -> int:
+    return sum(1 for _ in (project / "site").rglob("index.html"))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -142,6 +155,8 @@ def serve_rebuild(project: Path) -> list[float]:
     try:
         deadline = time.time() + 1800
         while time.time() < deadline:
+            if proc.poll() is not None:
+                sys.exit(f"mkdocs serve 退出了（{project}）：请先确认 mkdocs build --strict 能通过")
             try:
                 _get(base + "/")
                 break
@@ -170,14 +185,21 @@ def serve_rebuild(project: Path) -> list[float]:
     return times
 
 
+def format_row(row) -> str:
+    n, ours_t, ours_kb, plain_t, plain_kb, ours_pages, plain_pages, code_t = row
+    return (f"{n:>8} | {ours_t:>7.1f} | {ours_kb / 1024:>7.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>14.0f} | "
+            f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>14.1f} | {ours_pages:>6}/{plain_pages:<6} | {code_t:>14.1f}")
+
+
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,10000").split(",") if s.strip()]
     WORK.mkdir(exist_ok=True)
     source = snapshot()
     print(f"机器：{machine()}")
     print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
-    header = f"{'案例数':>8} | {'本库构建 秒':>10} | {'本库峰值内存 MB':>14} | {'纯 Material 秒':>13} | " \
-             f"{'纯 Material 内存 MB':>16} | {'耗时比':>6} | {'本库 秒/千案例':>12}"
+    header = ("  案例数 | 本库 秒 | 本库 MB | 纯 Material 秒 | 纯 Material MB | 耗时比 | 本库 秒/千案例 | "
+              "页面数 本库/纯 | 其中本库代码 秒")
+    print(header)
     rows = []
     serve_project = None
     serve_size = max([s for s in sizes if s <= 1000], default=None)
@@ -186,9 +208,9 @@ def main() -> int:
         plain = make_plain(ours, n)
         ours_t, ours_kb = build(ours)
         plain_t, plain_kb = build(plain)
-        rows.append((n, ours_t, ours_kb, plain_t, plain_kb))
-        print(f"{n:>8} | {ours_t:>10.1f} | {ours_kb / 1024:>14.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>16.0f} | "
-              f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>12.1f}", flush=True)
+        row = (n, ours_t, ours_kb, plain_t, plain_kb, page_count(ours), page_count(plain), our_code_seconds(ours))
+        rows.append(row)
+        print(format_row(row), flush=True)
         shutil.rmtree(plain)
         if n == serve_size:
             serve_project = ours
@@ -196,9 +218,8 @@ def main() -> int:
             shutil.rmtree(ours)
     print()
     print(header)
-    for n, ours_t, ours_kb, plain_t, plain_kb in rows:
-        print(f"{n:>8} | {ours_t:>10.1f} | {ours_kb / 1024:>14.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>16.0f} | "
-              f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>12.1f}")
+    for row in rows:
+        print(format_row(row))
     big = [r for r in rows if r[0] >= 1000]
     if len(big) >= 2:
         (n1, t1, *_), (n2, t2, *_) = big[0], big[-1]
