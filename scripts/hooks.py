@@ -3,6 +3,7 @@
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
 on_page_markdown  fills the home page's placeholders
 on_page_content   applies the HTML policy to case pages
+on_post_build     writes the search index (caselib.searchindex)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import library, pages  # noqa: E402
+from caselib import library, pages, searchindex  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.caselib")
@@ -50,3 +51,7 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(pages.CASES_PATH + "/"):
         return sanitize_html(html)
     return html
+
+
+def on_post_build(config):
+    searchindex.build(_cases, Path(config["site_dir"]))
