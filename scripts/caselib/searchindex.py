@@ -10,9 +10,10 @@ the manifest), so a position tells which part matched.
 Files written under <site>/search/data/ (all gzip, decompressed in the browser):
   manifest.json      format, number of docs and shards, `head`
   t2s.gz             the traditional→simplified map used by the query normaliser
-  s/<k>.gz           shard k: {ngram: postings}; the shard of an n-gram is `shard_of(ngram)`
-                     bigram postings: doc delta, count, first position, position deltas, …
-                     unigram postings: doc delta, 1 if the char occurs in the head else 0, …
+  s/<k>.gz           bigram shard k: {bigram: postings}, k = `shard_of(bigram, shards)`;
+                     postings: [[doc, first position, position deltas…], …]
+  u/<k>.gz           unigram shard k, k = `shard_of(char, unigram_shards)`;
+                     postings: [doc * 2 + (1 if the char occurs in the head else 0), …]
   d/<doc>.gz         one case for showing a result: url, title, institution, date, text
 
 A term of length L ≥ 2 occurs at p iff its bigrams at offsets 0, 2, 4, …, L-2 occur at p+offset,
@@ -26,6 +27,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from itertools import groupby
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +103,7 @@ def shard_of(gram: str, shards: int) -> int:
 
 
 def _gzip(data: str) -> bytes:
-    return gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0)
+    return gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def _order(cases) -> list:
@@ -115,57 +117,51 @@ def build(cases, site_dir: Path) -> dict:
     heads = [SEP.join(normalize(v) for v in r.head) for r in records]
     rests = [SEP.join(normalize(v) for v in r.rest) for r in records]
     head_len = max((len(h) for h in heads), default=0) + 1
-    bigrams: dict[str, list[int]] = {}
+    bigrams: dict[str, list] = {}
     unigrams: dict[str, list[int]] = {}
-    last_bi: dict[str, int] = {}
-    last_uni: dict[str, int] = {}
     for doc, (h, r) in enumerate(zip(heads, rests)):
         text = h + SEP * (head_len - len(h)) + r
-        positions: dict[str, list[int]] = {}
-        for i in range(len(text) - 1):
-            gram = text[i:i + 2]
+        # every bigram of the text, grouped with its positions by a C-level sort (fast)
+        grams = list(map(text.__getitem__, map(slice, range(len(text) - 1), range(2, len(text) + 1))))
+        order = sorted(range(len(grams)), key=grams.__getitem__)
+        for gram, group in groupby(order, key=grams.__getitem__):
             if SEP in gram:
                 continue
-            got = positions.get(gram)
+            pos = list(group)
+            entry = [doc, pos[0]]
+            entry += [b - a for a, b in zip(pos, pos[1:])]
+            got = bigrams.get(gram)
             if got is None:
-                positions[gram] = [i]
+                bigrams[gram] = [entry]
             else:
-                got.append(i)
-        for gram, pos in positions.items():
-            out = bigrams.setdefault(gram, [])
-            out.append(doc - last_bi.get(gram, 0))
-            out.append(len(pos))
-            prev = 0
-            for p in pos:
-                out.append(p - prev)
-                prev = p
-            last_bi[gram] = doc
-        head_chars = set(h) - {SEP}
-        for ch in head_chars | set(r) - {SEP}:
-            out = unigrams.setdefault(ch, [])
-            out.append(doc - last_uni.get(ch, 0))
-            out.append(1 if ch in head_chars else 0)
-            last_uni[ch] = doc
-    grams = {**unigrams, **bigrams}
-    total = sum(len(v) for v in grams.values())
-    shards = 16
-    while shards < 65536 and total / shards > 6000:
-        shards *= 2
+                got.append(entry)
+        head_chars = set(h)
+        for ch in head_chars | set(r):
+            if ch != SEP:
+                unigrams.setdefault(ch, []).append(doc * 2 + (ch in head_chars))
     out_dir = Path(site_dir) / INDEX_DIR
-    for sub in ("s", "d"):
+    for sub in ("s", "u", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    buckets: list[dict] = [{} for _ in range(shards)]
-    for gram, post in grams.items():
-        buckets[shard_of(gram, shards)][gram] = post
-    for k, bucket in enumerate(buckets):
-        (out_dir / "s" / f"{k}.gz").write_bytes(
-            _gzip(json.dumps(bucket, ensure_ascii=False, separators=(",", ":"), sort_keys=True)))
+    shard_counts = {}
+    for sub, grams in (("s", bigrams), ("u", unigrams)):
+        total = sum(len(e) for v in grams.values() for e in v) if sub == "s" else sum(map(len, grams.values()))
+        shards = 16
+        while shards < 65536 and total / shards > 6000:
+            shards *= 2
+        shard_counts[sub] = shards
+        buckets: list[dict] = [{} for _ in range(shards)]
+        for gram, post in grams.items():
+            buckets[shard_of(gram, shards)][gram] = post
+        for k, bucket in enumerate(buckets):
+            (out_dir / sub / f"{k}.gz").write_bytes(
+                _gzip(json.dumps(bucket, ensure_ascii=False, separators=(",", ":"), sort_keys=True)))
     for doc, rec in enumerate(records):
         data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
                 "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
         (out_dir / "d" / f"{doc}.gz").write_bytes(_gzip(json.dumps(data, ensure_ascii=False)))
     (out_dir / "t2s.gz").write_bytes(_gzip(json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True)))
-    manifest = {"format": FORMAT, "docs": len(records), "shards": shards, "head": head_len}
+    manifest = {"format": FORMAT, "docs": len(records), "shards": shard_counts["s"],
+                "unigram_shards": shard_counts["u"], "head": head_len}
     (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest
 
@@ -182,34 +178,29 @@ class Index:
         return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
 
     def postings(self, gram: str) -> list[int]:
-        k = shard_of(gram, self.manifest["shards"])
+        sub, key = ("u", "unigram_shards") if len(gram) == 1 else ("s", "shards")
+        k = (sub, shard_of(gram, self.manifest[key]))
         if k not in self._shards:
-            self._shards[k] = self._load(self.dir / "s" / f"{k}.gz")
+            self._shards[k] = self._load(self.dir / sub / f"{k[1]}.gz")
         return self._shards[k].get(gram, [])
 
     def doc(self, n: int) -> dict:
         return self._load(self.dir / "d" / f"{n}.gz")
 
     def _bigram(self, gram: str) -> dict[int, list[int]]:
-        post, out, doc, i = self.postings(gram), {}, 0, 0
-        while i < len(post):
-            doc += post[i]
-            n, p, pos = post[i + 1], 0, []
-            for d in post[i + 2:i + 2 + n]:
+        out = {}
+        for entry in self.postings(gram):
+            p, pos = 0, []
+            for d in entry[1:]:
                 p += d
                 pos.append(p)
-            out[doc] = pos
-            i += 2 + n
+            out[entry[0]] = pos
         return out
 
     def term(self, term: str) -> dict[int, bool]:
         """Docs containing the normalised term → whether it occurs in the head."""
         if len(term) == 1:
-            post, out, doc = self.postings(term), {}, 0
-            for i in range(0, len(post), 2):
-                doc += post[i]
-                out[doc] = bool(post[i + 1])
-            return out
+            return {v >> 1: bool(v & 1) for v in self.postings(term)}
         offsets = list(range(0, len(term) - 1, 2))
         if offsets[-1] != len(term) - 2:
             offsets.append(len(term) - 2)

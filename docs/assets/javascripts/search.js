@@ -62,19 +62,18 @@
     return h % shards;
   }
   function postings(gram, m) {
-    return fetchGz("s/" + shardOf(gram, m.shards) + ".gz").then(function (s) {
+    var path = Array.from(gram).length === 1 ? "u/" + shardOf(gram, m.unigram_shards) : "s/" + shardOf(gram, m.shards);
+    return fetchGz(path + ".gz").then(function (s) {
       return Object.prototype.hasOwnProperty.call(s, gram) ? s[gram] : [];
     });
   }
   function decodeBigram(post) {
-    var out = new Map(), doc = 0, i = 0;
-    while (i < post.length) {
-      doc += post[i];
-      var n = post[i + 1], p = 0, pos = new Set();
-      for (var j = 0; j < n; j++) { p += post[i + 2 + j]; pos.add(p); }
-      out.set(doc, pos);
-      i += 2 + n;
-    }
+    var out = new Map();
+    post.forEach(function (entry) {
+      var p = 0, pos = new Set();
+      for (var j = 1; j < entry.length; j++) { p += entry[j]; pos.add(p); }
+      out.set(entry[0], pos);
+    });
     return out;
   }
   /* Docs containing one normalised term → whether it occurs in the head fields. */
@@ -82,8 +81,8 @@
     var cps = Array.from(term);
     if (cps.length === 1) {
       return postings(cps[0], m).then(function (post) {
-        var out = new Map(), doc = 0;
-        for (var i = 0; i < post.length; i += 2) { doc += post[i]; out.set(doc, post[i + 1] === 1); }
+        var out = new Map();
+        post.forEach(function (v) { out.set(Math.floor(v / 2), v % 2 === 1); });
         return out;
       });
     }
