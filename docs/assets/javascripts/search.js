@@ -6,7 +6,7 @@
   var script = document.currentScript;
   var ROOT = new URL("../../", script.src);
   var DATA = new URL("search/data/", ROOT);
-  var PAGE_SIZE = 20;
+  var PAGE_SIZE = 10;
   /* Whitespace after NFKC, the same list as searchnorm.WHITESPACE. */
   var WHITESPACE = " \t\n\r\f\v\x85\u1680\u2028\u2029\ufeff";
   var cache = new Map();
