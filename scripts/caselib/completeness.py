@@ -18,6 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import searchindex
 from .cases import Case
 from .pages import CASES_PATH
 from .problems import Problem
@@ -37,12 +38,9 @@ def case_url(case: Case) -> str:
 def search_index_urls(site_dir: Path) -> set[str]:
     """Site-relative page URLs (no anchor) in the search index.
 
-    Today: Material's search/search_index.json. The search engine is replaced on another
-    branch; only the body of this function changes with it.
+    The index is our own (caselib.searchindex); only this function knows its layout.
     """
-    index = site_dir / "search" / "search_index.json"
-    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
-    return {urllib.parse.unquote(doc["location"].split("#", 1)[0]) for doc in docs}
+    return searchindex.indexed_urls(site_dir)
 
 
 class Site:

@@ -1,0 +1,279 @@
+/* 党建创新案例库 search: exact substring search over a sharded n-gram index (see
+   scripts/caselib/searchindex.py, which builds the index and holds the same algorithm in Python).
+   No dependencies, nothing from other hosts. Contributor text is only ever set with textContent. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var ROOT = new URL("../../", script.src);
+  var DATA = new URL("search/data/", ROOT);
+  var PAGE_SIZE = 10;
+  /* Whitespace after NFKC, the same list as searchnorm.WHITESPACE. */
+  var WHITESPACE = " \t\n\r\f\v\x85\u1680\u2028\u2029\ufeff";
+  var cache = new Map();
+
+  function fetchGz(path) {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(new URL(path, DATA)).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        var stream = r.body.pipeThrough(new DecompressionStream("gzip"));
+        return new Response(stream).text();
+      }).then(JSON.parse));
+    }
+    return cache.get(path);
+  }
+  function manifest() {
+    if (!cache.has("manifest")) {
+      cache.set("manifest", fetch(new URL("manifest.json", DATA)).then(function (r) { return r.json(); }));
+    }
+    return cache.get("manifest");
+  }
+
+  /* --- normalisation, identical to searchnorm.py ------------------------------------------ */
+  var charCache = new Map();
+  function normChar(ch, t2s) {
+    var got = charCache.get(ch);
+    if (got !== undefined) return got;
+    var out = "";
+    if (ch !== "\0") {
+      for (var c of ch.normalize("NFKC").toLowerCase()) {
+        out += WHITESPACE.indexOf(c) >= 0 ? " " : (Object.prototype.hasOwnProperty.call(t2s, c) ? t2s[c] : c);
+      }
+    }
+    charCache.set(ch, out);
+    return out;
+  }
+  function normalize(text, t2s) {
+    var out = "";
+    for (var ch of text) out += normChar(ch, t2s);
+    return out;
+  }
+  function queryTerms(query, t2s) {
+    var terms = [];
+    normalize(query, t2s).split(" ").forEach(function (t) {
+      if (t && terms.indexOf(t) < 0) terms.push(t);
+    });
+    return terms;
+  }
+
+  /* --- the index ---------------------------------------------------------------------------- */
+  function shardOf(gram, shards) {
+    var h = 0;
+    for (var i = 0; i < gram.length; i++) h = (Math.imul(h, 31) + gram.charCodeAt(i)) >>> 0;
+    return h % shards;
+  }
+  function postings(gram, m) {
+    var path = Array.from(gram).length === 1 ? "u/" + shardOf(gram, m.unigram_shards) : "s/" + shardOf(gram, m.shards);
+    return fetchGz(path + ".gz").then(function (s) {
+      return Object.prototype.hasOwnProperty.call(s, gram) ? s[gram] : [];
+    });
+  }
+  function decodeBigram(post) {
+    var out = new Map();
+    post.forEach(function (entry) {
+      var p = 0, pos = new Set();
+      for (var j = 1; j < entry.length; j++) { p += entry[j]; pos.add(p); }
+      out.set(entry[0], pos);
+    });
+    return out;
+  }
+  /* Docs containing one normalised term → whether it occurs in the head fields. */
+  function termDocs(term, m) {
+    var cps = Array.from(term);
+    if (cps.length === 1) {
+      return postings(cps[0], m).then(function (post) {
+        var out = new Map();
+        post.forEach(function (v) { out.set(Math.floor(v / 2), v % 2 === 1); });
+        return out;
+      });
+    }
+    var offsets = [];
+    for (var o = 0; o < cps.length - 1; o += 2) offsets.push(o);
+    if (offsets[offsets.length - 1] !== cps.length - 2) offsets.push(cps.length - 2);
+    return Promise.all(offsets.map(function (o) {
+      return postings(cps[o] + cps[o + 1], m).then(decodeBigram);
+    })).then(function (lists) {
+      var out = new Map();
+      lists[0].forEach(function (first, doc) {
+        for (var k = 1; k < lists.length; k++) if (!lists[k].has(doc)) return;
+        var best = Infinity;
+        first.forEach(function (p) {
+          for (var k = 1; k < lists.length; k++) if (!lists[k].get(doc).has(p + offsets[k])) return;
+          if (p < best) best = p;
+        });
+        if (best !== Infinity) out.set(doc, best < m.head);
+      });
+      return out;
+    });
+  }
+  /* Matching docs ranked: a term in title, model or institution first, then newest first. */
+  function search(query) {
+    return Promise.all([manifest(), fetchGz("t2s.gz")]).then(function (got) {
+      var m = got[0], terms = queryTerms(query, got[1]);
+      if (!terms.length) return { terms: terms, docs: [] };
+      return Promise.all(terms.map(function (t) { return termDocs(t, m); })).then(function (maps) {
+        var found = new Map(maps[0]);
+        maps.slice(1).forEach(function (mp) {
+          found.forEach(function (head, doc) {
+            if (!mp.has(doc)) found.delete(doc); else found.set(doc, head || mp.get(doc));
+          });
+        });
+        var docs = Array.from(found.keys()).sort(function (a, b) {
+          return (found.get(a) ? 0 : 1) - (found.get(b) ? 0 : 1) || a - b;
+        });
+        return { terms: terms, docs: docs, t2s: got[1] };
+      });
+    });
+  }
+
+  /* --- snippets ----------------------------------------------------------------------------- */
+  /* Normalise text keeping, for each UTF-16 unit of the result, the offset of its source char. */
+  function mapped(text, t2s) {
+    var norm = "", origin = [], offset = 0;
+    for (var ch of text) {
+      var n = normChar(ch, t2s);
+      for (var i = 0; i < n.length; i++) origin.push(offset);
+      norm += n;
+      offset += ch.length;
+    }
+    origin.push(offset);
+    return { norm: norm, origin: origin };
+  }
+  function ranges(text, terms, t2s) {
+    var mp = mapped(text, t2s), out = [];
+    terms.forEach(function (t) {
+      var at = mp.norm.indexOf(t);
+      while (at >= 0) {
+        var end = mp.origin[at + t.length - 1];
+        end += text.codePointAt(end) > 0xffff ? 2 : 1;
+        out.push([mp.origin[at], end]);
+        at = mp.norm.indexOf(t, at + 1);
+      }
+    });
+    return out.sort(function (a, b) { return a[0] - b[0]; });
+  }
+  function snippet(doc, terms, t2s) {
+    var text = doc.r.split("\0").join(" · ");
+    var found = ranges(text, terms, t2s);
+    /* The first match in the body text if any, else in the other metadata, else the body start. */
+    var cut = doc.r.lastIndexOf("\0");
+    var bodyStart = cut < 0 ? 0 : text.length - (doc.r.length - cut - 1);
+    var first = found.filter(function (r) { return r[0] >= bodyStart; })[0] || found[0];
+    var start = first ? Math.max(0, first[0] - 30) : bodyStart;
+    var end = Math.min(text.length, start + 120);
+    var el = document.createElement("p");
+    el.className = "caselib-result__snippet";
+    var at = start;
+    if (start > 0) el.appendChild(document.createTextNode("…"));
+    found.forEach(function (r) {
+      if (r[0] < at || r[1] > end) return;
+      el.appendChild(document.createTextNode(text.slice(at, r[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(r[0], r[1]);
+      el.appendChild(mark);
+      at = r[1];
+    });
+    el.appendChild(document.createTextNode(text.slice(at, end) + (end < text.length ? "…" : "")));
+    return el;
+  }
+  function highlighted(tag, text, terms, t2s) {
+    var el = document.createElement(tag), at = 0;
+    ranges(text, terms, t2s).forEach(function (r) {
+      if (r[0] < at) return;
+      el.appendChild(document.createTextNode(text.slice(at, r[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(r[0], r[1]);
+      el.appendChild(mark);
+      at = r[1];
+    });
+    el.appendChild(document.createTextNode(text.slice(at)));
+    return el;
+  }
+
+  /* --- the /search/ page -------------------------------------------------------------------- */
+  function resultItem(doc, result) {
+    var li = document.createElement("li");
+    li.className = "caselib-result";
+    var a = document.createElement("a");
+    a.className = "caselib-result__title";
+    a.href = new URL(doc.u, ROOT).href;
+    a.appendChild(highlighted("span", doc.t, result.terms, result.t2s));
+    var h = document.createElement("h3");
+    h.appendChild(a);
+    li.appendChild(h);
+    var meta = document.createElement("p");
+    meta.className = "caselib-result__meta";
+    meta.textContent = [doc.i, doc.d].filter(Boolean).join(" · ");
+    li.appendChild(meta);
+    li.appendChild(snippet(doc, result.terms, result.t2s));
+    return li;
+  }
+
+  var sequence = 0;
+  function show(box, query) {
+    var mine = ++sequence;
+    var status = box.querySelector(".caselib-search__status");
+    var list = box.querySelector(".caselib-search__results");
+    var more = box.querySelector(".caselib-search__more");
+    if (!query.trim()) {
+      status.textContent = "请输入要查找的词语，多个词之间用空格分隔。";
+      list.replaceChildren();
+      more.hidden = true;
+      box.dataset.state = "empty";
+      return Promise.resolve();
+    }
+    box.dataset.state = "loading";
+    return search(query).then(function (result) {
+      if (mine !== sequence) return;
+      var shown = 0;
+      list.replaceChildren();
+      function page() {
+        var batch = result.docs.slice(shown, shown + PAGE_SIZE);
+        return Promise.all(batch.map(function (d) { return fetchGz("d/" + d + ".gz"); })).then(function (docs) {
+          if (mine !== sequence) return;
+          docs.forEach(function (doc) { list.appendChild(resultItem(doc, result)); });
+          shown += docs.length;
+          more.hidden = shown >= result.docs.length;
+        });
+      }
+      return page().then(function () {
+        if (mine !== sequence) return;
+        status.textContent = result.docs.length
+          ? "共找到 " + result.docs.length + " 个案例"
+          : "没有找到包含“" + query.trim() + "”的案例。请检查用字，或换一个更短的词再试。";
+        box.dataset.count = String(result.docs.length);
+        box.dataset.query = query;
+        box.dataset.state = "done";
+        more.onclick = page;
+      });
+    }).catch(function (err) {
+      if (mine !== sequence) return;
+      status.textContent = "搜索出错，请刷新页面后重试。";
+      box.dataset.state = "error";
+      console.error(err);
+    });
+  }
+
+  function init() {
+    var params = new URLSearchParams(location.search);
+    var q = params.get("q") || "";
+    document.querySelectorAll(".caselib-header-search__input").forEach(function (input) {
+      if (q) input.value = q;
+    });
+    var box = document.getElementById("caselib-search");
+    if (!box) return;
+    var input = box.querySelector(".caselib-search__input");
+    input.value = q;
+    input.addEventListener("input", function () {
+      var url = new URL(location.href);
+      url.searchParams.set("q", input.value);
+      history.replaceState(null, "", url);
+      show(box, input.value);
+    });
+    show(box, q);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  window.caselibSearch = { normalize: function (text) {
+    return fetchGz("t2s.gz").then(function (t2s) { return normalize(text, t2s); });
+  }, search: search };
+})();

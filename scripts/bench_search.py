@@ -1,0 +1,212 @@
+"""Search benchmark (make bench-search): synthetic corpora of 1,000 and 10,000 cases, in Chromium.
+
+For each size: the corpus (`python -m caselib corpus N DIR`), the index built from it (timed),
+its bytes on disk, then in Debian's Chromium for every query of tests/search_queries.yml plus
+20 unique phrases, each on a cold cache (new browser context): bytes fetched from search/data/
+for the first query, and the time from the last keystroke (input event) to results shown.
+The page is the real /search/ page of a build of this project; only search/data/ is replaced
+by the corpus index (case pages of the corpus are not built: the index does not need them).
+Material's own search is measured on the same corpus (--material SIZE…, default 1000: a full
+MkDocs build with the `search` plugin takes many minutes at 10,000): search_index.json bytes
+and the time from typing to results on a cold page.
+
+Everything happens in a temporary directory, never in site/ or cases/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from caselib import corpus, searchindex  # noqa: E402
+from caselib.cases import load_cases  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
+                                ".hypothesis", ".bench")
+
+MEASURE = """async (q) => {
+  const box = document.getElementById('caselib-search');
+  const input = box.querySelector('.caselib-search__input');
+  const t0 = performance.now();
+  input.value = q;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  await new Promise(resolve => {
+    const done = () => box.dataset.state === 'done' && box.dataset.query === q;
+    if (done()) return resolve();
+    new MutationObserver((m, obs) => { if (done()) { obs.disconnect(); resolve(); } })
+      .observe(box, {attributes: true});
+  });
+  await new Promise(requestAnimationFrame);
+  return [performance.now() - t0, Number(box.dataset.count)];
+}"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def mkdocs_build(project: Path, site: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(project / "mkdocs.yml"),
+                    "-d", str(site)], cwd=project, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return time.perf_counter() - t
+
+
+def ours(browser, site: Path, queries: list[str]) -> dict:
+    server, base = serve(site)
+    fetched, times, counts = [], [], []
+    try:
+        for q in queries:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            page.goto(base + "/search/")
+            page.wait_for_selector("#caselib-search[data-state=empty]")
+            got = []
+            page.on("response", lambda r: got.append(r) if "/search/data/" in r.url else None)
+            ms, count = page.evaluate(MEASURE, q)
+            page.wait_for_load_state("networkidle")
+            fetched.append(sum(len(r.body()) for r in got))
+            times.append(ms)
+            counts.append(count)
+            context.close()
+    finally:
+        server.shutdown()
+    return {"fetched": fetched, "times": times, "counts": counts}
+
+
+def material(browser, site: Path, queries: list[str]) -> dict:
+    server, base = serve(site)
+    times, found = [], []
+    try:
+        for q in queries:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            page.goto(base + "/")
+            t0 = time.perf_counter()
+            page.locator("input.md-search__input").click()
+            page.locator("input.md-search__input").fill(q)
+            page.wait_for_function("document.querySelector('.md-search-result__meta') && "
+                                   "!/初始化|Initializing/.test(document.querySelector('.md-search-result__meta').textContent)",
+                                   timeout=300000)
+            times.append((time.perf_counter() - t0) * 1000)
+            found.append(page.locator(".md-search-result__item").count())
+            context.close()
+    finally:
+        server.shutdown()
+    return {"times": times, "found": found}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--material", type=int, nargs="*", default=[1000])
+    parser.add_argument("--material-queries", type=int, default=10)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    print(f"机器：{os.cpu_count()} 核，{cpu}，Python {platform.python_version()}")
+    base_queries = [q["query"] for q in yaml.safe_load((ROOT / "tests/search_queries.yml").read_text("utf-8"))]
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp, sync_playwright() as pw:
+        tmp = Path(tmp)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        project = tmp / "project"
+        shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
+        page_site = tmp / "page-site"
+        mkdocs_build(project, page_site)
+        for n in args.sizes:
+            cases_dir = tmp / f"corpus-{n}" / "cases"
+            corpus.generate(n, ROOT / "cases", cases_dir)
+            cases, problems = load_cases(cases_dir, cases_dir.parent)
+            assert not problems, problems[:3]
+            rng = random.Random(n)
+            queries = base_queries + [corpus.unique_phrase(i) for i in rng.sample(range(n), 20)]
+            site = tmp / f"site-{n}"
+            shutil.copytree(page_site, site)
+            shutil.rmtree(site / searchindex.INDEX_DIR)
+            t = time.perf_counter()
+            searchindex.build(cases, site)
+            build_s = time.perf_counter() - t
+            index_bytes = du(site / searchindex.INDEX_DIR)
+            # the engine must be exact on this corpus: check every query against substring truth
+            fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in cases}
+            idx = searchindex.Index(site)
+            wrong = 0
+            truth_counts = []
+            for q in queries:
+                truth = {u for u, f in fields.items() if searchindex.matches(f, q)}
+                got = {idx.doc(d)["u"] for d in idx.search(q)}
+                wrong += got != truth
+                truth_counts.append(len(truth))
+            r = ours(browser, site, queries)
+            wrong_browser = sum(a != b for a, b in zip(r["counts"], truth_counts))
+            kb = [b / 1024 for b in r["fetched"]]
+            print(f"\n== {n} 个案例（{len(queries)} 个查询，每个查询冷缓存）==")
+            print(f"索引构建 {build_s:.1f} s；索引磁盘占用 {index_bytes / 1e6:.1f} MB（{sum(1 for _ in (site / searchindex.INDEX_DIR).rglob('*.gz'))} 个文件）")
+            print(f"首次查询下载：中位数 {statistics.median(kb):.0f} KB，p95 {pct(kb, 95):.0f} KB，最大 {max(kb):.0f} KB")
+            print(f"最后一次按键到显示结果：中位数 {statistics.median(r['times']):.0f} ms，p95 {pct(r['times'], 95):.0f} ms，最大 {max(r['times']):.0f} ms")
+            print(f"与逐字查找不一致的查询：Python 引擎 {wrong} 个，浏览器计数 {wrong_browser} 个")
+            worst = sorted(zip(kb, queries), reverse=True)[:3]
+            print("下载最多的查询：" + "，".join(f"{q}（{k:.0f} KB）" for k, q in worst))
+            if n in args.material:
+                mproject = tmp / f"material-{n}"
+                shutil.copytree(project, mproject, ignore=IGNORE, symlinks=True)
+                shutil.rmtree(mproject / "cases")
+                shutil.copytree(cases_dir, mproject / "cases")
+                yml = (mproject / "mkdocs.yml").read_text("utf-8")
+                yml = yml.replace("plugins: []", "plugins:\n  - search:\n      lang: zh")
+                (mproject / "mkdocs.yml").write_text(yml, "utf-8")
+                (mproject / "overrides/partials/header.html").unlink()
+                msite = tmp / f"material-site-{n}"
+                mbuild = mkdocs_build(mproject, msite)
+                msize = (msite / "search/search_index.json").stat().st_size
+                mq = queries[-args.material_queries:]
+                m = material(browser, msite, mq)
+                print(f"Material 自带搜索（同一语料）：整站构建 {mbuild:.0f} s；search_index.json {msize / 1e6:.1f} MB"
+                      f"（首次搜索前须全部下载）；打字到出结果 中位数 {statistics.median(m['times']):.0f} ms，"
+                      f"p95 {pct(m['times'], 95):.0f} ms（{len(mq)} 个唯一短语查询，命中本应为 1 的查询中找到 "
+                      f"{sum(1 for f in m['found'] if f >= 1)} 个有结果）")
+            shutil.rmtree(site)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Search without a browser: the normaliser, the query set's truth, the index against plain
+substring search on the real cases and on a synthetic corpus (exact recall and precision)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from caselib import corpus, library, searchindex
+from caselib.cases import load_cases
+from caselib.searchnorm import normalize, query_terms, t2s_map
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def cases():
+    found, problems = library.load_checked(ROOT)
+    assert problems == []
+    return found
+
+
+@pytest.fixture(scope="module")
+def index_dir(cases, tmp_path_factory):
+    site = tmp_path_factory.mktemp("search-site")
+    searchindex.build(cases, site)
+    return site
+
+
+def test_normalize_width_case_and_traditional():
+    assert normalize("ＳＹＢ") == normalize("SYB") == "syb"
+    assert normalize("１＋８＋Ｎ") == "1+8+n"
+    assert normalize("黨建合作社") == "党建合作社"
+    assert normalize("雙帶頭人") == "双带头人"
+    assert normalize("兩張皮\u3000四力") == "两张皮 四力"
+    assert query_terms("  兩張皮　 SYB  syb ") == ["两张皮", "syb"]
+    assert query_terms("   ") == []
+
+
+def test_normalize_is_per_character_and_idempotent():
+    sample = "".join(list(t2s_map())[::7]) + "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "Ⅻ㈱ﬁ"
+    assert normalize(sample) == "".join(normalize(ch) for ch in sample)
+    assert normalize(normalize(sample)) == normalize(sample)
+
+
+def test_query_set_is_large_and_matches_plain_substring_truth(cases):
+    assert len(QUERIES) >= 40
+    assert len({q["query"] for q in QUERIES}) == len(QUERIES)
+    fields = {c.id: searchindex.searchable_fields(c) for c in cases}
+    for q in QUERIES:
+        truth = {cid for cid, f in fields.items() if searchindex.matches(f, q["query"])}
+        assert set(q["expect"]) == truth, q["query"]
+    assert any(q["expect"] == [] for q in QUERIES)
+    assert any(" " in q["query"].strip() for q in QUERIES)
+
+
+def test_truth_agrees_with_the_raw_case_files(cases):
+    """Independent of the record code: a case found must contain every term in its file."""
+    raw = {c.id: normalize(Path(ROOT / c.path).read_text(encoding="utf-8")) for c in cases}
+    for q in QUERIES:
+        for cid in q["expect"]:
+            assert all(t in raw[cid] for t in query_terms(q["query"])), (q["query"], cid)
+
+
+def test_index_finds_exactly_the_query_set(index_dir):
+    idx = searchindex.Index(index_dir)
+    for q in QUERIES:
+        urls = [idx.doc(d)["u"] for d in idx.search(q["query"])]
+        assert sorted(u.split("/")[1] for u in urls) == sorted(q["expect"]), q["query"]
+
+
+def test_ranking_head_matches_first_then_newest(index_dir):
+    urls = searchindex.search(index_dir, "两张皮")
+    # the only case with 两张皮 in its title is the oldest one, yet it comes first
+    assert urls[0] == "cases/2019-swpu-sili/"
+    assert urls[1:] == ["cases/2022-zjbti-sanhua-siling/", "cases/2021-swpu-shisheng-hunbian/",
+                        "cases/2021-hlj-dangjian-hezuoshe/"]
+
+
+def test_indexed_urls_are_every_case(cases, index_dir):
+    assert searchindex.indexed_urls(index_dir) == {f"cases/{c.id}/" for c in cases}
+
+
+def test_matches_never_cross_fields(tmp_path, cases):
+    case = cases[0]
+    title, institution = case.title, str(case.meta["institution"])
+    idx_dir = tmp_path / "site"
+    searchindex.build([case], idx_dir)
+    straddle = normalize(title)[-1] + normalize(case.meta["models"][0])[0]
+    fields = searchindex.searchable_fields(case)
+    expected = 1 if any(straddle in f for f in fields) else 0
+    assert len(searchindex.search(idx_dir, straddle)) == expected
+    assert searchindex.search(idx_dir, institution) == [f"cases/{case.id}/"]
+
+
+def _queries_for(corpus_cases, rng, n):
+    """Unique phrases, random substrings (1–10 chars) of random fields, and two-term queries."""
+    queries = [corpus.unique_phrase(i) for i in range(len(corpus_cases))]
+    for _ in range(n):
+        f = rng.choice(searchindex.searchable_fields(rng.choice(corpus_cases)))
+        f = f.replace(" ", "")
+        if not f:
+            continue
+        size = rng.randint(1, min(10, len(f)))
+        start = rng.randrange(0, len(f) - size + 1)
+        queries.append(f[start:start + size])
+    singles = list(queries[len(corpus_cases):])
+    for _ in range(n // 4):
+        queries.append(rng.choice(singles) + " " + rng.choice(singles))
+    return queries
+
+
+def test_synthetic_corpus_exact_recall_and_precision(tmp_path):
+    corpus.generate(60, ROOT / "cases", tmp_path / "cases", seed=3)
+    corpus_cases, problems = load_cases(tmp_path / "cases", tmp_path)
+    assert problems == [] and len(corpus_cases) == 60
+    searchindex.build(corpus_cases, tmp_path / "site")
+    idx = searchindex.Index(tmp_path / "site")
+    fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in corpus_cases}
+    rng = random.Random(6)
+    queries = _queries_for(corpus_cases, rng, 400)
+    relevant = returned = correct = 0
+    for q in queries:
+        truth = {u for u, f in fields.items() if searchindex.matches(f, q)}
+        got = [idx.doc(d)["u"] for d in idx.search(q)]
+        assert len(got) == len(set(got))
+        relevant += len(truth)
+        returned += len(got)
+        correct += len(truth & set(got))
+        assert set(got) == truth, q
+    assert correct == relevant == returned
+    for i in range(60):
+        assert [idx.doc(d)["u"] for d in idx.search(corpus.unique_phrase(i))] == [f"cases/synthetic-{i:05d}/"]
+
+
+def test_full_width_and_traditional_variants_find_the_same(index_dir):
+    import opencc
+    s2t = opencc.OpenCC("s2t")
+    for q in QUERIES:
+        same = sorted(searchindex.search(index_dir, q["query"]))
+        wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in q["query"])
+        assert sorted(searchindex.search(index_dir, wide)) == same, wide
+        traditional = s2t.convert(q["query"])
+        assert sorted(searchindex.search(index_dir, traditional)) == same, traditional

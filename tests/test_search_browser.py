@@ -1,0 +1,124 @@
+"""Search in Debian's Chromium: the query set through the header box and the /search/?q= page,
+exact result sets and counts, ranking as the Python engine, highlights, and the JS normaliser
+agreeing with the Python one."""
+
+from __future__ import annotations
+
+import random
+import re
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from caselib import searchindex
+from caselib.searchnorm import normalize, t2s_map
+
+QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
+IDS = [q["query"] for q in QUERIES]
+
+
+def _results(page, query):
+    page.wait_for_selector("#caselib-search[data-state=done]", timeout=15000)
+    assert page.get_attribute("#caselib-search", "data-query") == query
+    hrefs = page.eval_on_selector_all(".caselib-result__title", "els => els.map(e => e.href)")
+    return [re.search(r"/cases/([^/]+)/$", h).group(1) for h in hrefs], page.inner_text(".caselib-search__status")
+
+
+def _check(found, status, q, built_site):
+    assert sorted(found) == sorted(q["expect"])
+    assert len(found) == len(set(found))
+    ranked = [u.split("/")[1] for u in searchindex.search(built_site, q["query"])]
+    assert found == ranked  # same order as the Python engine: head matches first, then newest
+    if q["expect"]:
+        assert status == f"共找到 {len(q['expect'])} 个案例"
+    else:
+        assert status.startswith("没有找到包含")
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=IDS)
+def test_search_page_url(page, site_url, built_site, q):
+    page.goto(site_url + "/search/?q=" + urllib.parse.quote(q["query"]))
+    found, status = _results(page, q["query"])
+    _check(found, status, q, built_site)
+    assert page.input_value(".caselib-search__input") == q["query"]
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=IDS)
+def test_header_search_box(page, site_url, built_site, q):
+    page.goto(site_url + "/cases/2019-swpu-sili/")
+    box = page.locator("input.caselib-header-search__input")
+    box.click()
+    box.type(q["query"])
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    found, status = _results(page, q["query"])
+    _check(found, status, q, built_site)
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["q"] == [q["query"]]
+
+
+def test_typing_on_search_page_updates_results_and_url(page, site_url):
+    page.goto(site_url + "/search/")
+    page.wait_for_selector("#caselib-search[data-state=empty]")
+    box = page.locator(".caselib-search__input")
+    box.type("双带")
+    box.type("头人")
+    found, status = _results(page, "双带头人")
+    assert sorted(found) == ["2021-swpu-shisheng-hunbian", "2022-zjbti-sanhua-siling", "2023-hnde-qigeyouli"]
+    assert "q=" + urllib.parse.quote("双带头人") in page.url
+    box.fill("两张皮 合作社")
+    found, _ = _results(page, "两张皮 合作社")
+    assert found == ["2021-hlj-dangjian-hezuoshe"]
+    link = page.locator(".caselib-result__title").first
+    link.click()
+    page.wait_for_url(re.compile(r"/cases/2021-hlj-dangjian-hezuoshe/$"))
+
+
+def test_result_shows_institution_date_and_highlighted_snippet(page, site_url):
+    page.goto(site_url + "/search/?q=" + urllib.parse.quote("雙帶頭人"))
+    _results(page, "雙帶頭人")
+    items = page.locator(".caselib-result")
+    assert items.count() == 3
+    for i in range(3):
+        item = items.nth(i)
+        assert re.search(r"· \d{4}-\d{2}-\d{2}$", item.locator(".caselib-result__meta").inner_text())
+        marks = item.locator(".caselib-result__snippet mark").all_inner_texts()
+        assert marks and all(normalize(m) == "双带头人" for m in marks)
+    page.goto(site_url + "/search/?q=" + urllib.parse.quote("两张皮"))
+    _results(page, "两张皮")
+    first = page.locator(".caselib-result").first
+    assert first.locator(".caselib-result__title mark").all_inner_texts() == ["两张皮"]
+
+
+def test_search_page_loads_nothing_from_other_hosts(page, site_url):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site_url + "/search/?q=" + urllib.parse.quote("党建"), wait_until="networkidle")
+    _results(page, "党建")
+    assert any("/search/data/" in u for u in requested)
+    assert [u for u in requested if not u.startswith(site_url) and not u.startswith("data:")] == []
+
+
+def _samples():
+    rng = random.Random(1)
+    keys = sorted(t2s_map())
+    samples = ["".join(keys[i:i + 400]) for i in range(0, len(keys), 400)]
+    samples.append("".join(chr(c) for c in range(0x20, 0x7F)))
+    samples.append("".join(chr(c) for c in range(0xFF01, 0xFF5F)))
+    samples.append("".join(chr(c) for c in range(0x3000, 0x3040)))
+    samples.append("".join(chr(c) for c in range(0xF900, 0xFADA)))
+    samples.append("".join(chr(c) for c in range(0x2F00, 0x2FD6)))
+    samples.append("".join(chr(c) for c in range(0x3200, 0x3400)))
+    samples.append("\t党 建\n\r\u3000合作社\u00a0ＳＹＢ１＋８＋Ｎ Ⅻ ﬁ ㈱ 𠀀𠮷 é")
+    pool = keys + [chr(c) for c in range(0x4E00, 0x9FA5)] + list("ＡＢＣａｂｃ０１２ 　\t\n+-“”")
+    samples += ["".join(rng.choice(pool) for _ in range(200)) for _ in range(20)]
+    return samples
+
+
+def test_js_normaliser_agrees_with_python(page, site_url):
+    page.goto(site_url + "/search/")
+    samples = _samples()
+    got = page.evaluate("texts => Promise.all(texts.map(t => window.caselibSearch.normalize(t)))", samples)
+    for text, js in zip(samples, got):
+        assert js == normalize(text), text[:40]
