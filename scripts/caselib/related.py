@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -29,9 +30,9 @@ from .schema import UNKNOWN
 WEIGHTS = {"model": 3.0, "theme": 1.0, "standard": 0.5, "org": 1.0}
 TEXT_WEIGHT = 4.0
 TERMS = 48            # bigrams kept per case vector
-TEXT_CHARS = 4000     # characters of normalised text read per case
+TEXT_CHARS = 1500     # characters of normalised text read per case (title, summary, body start)
 CAP = 200             # features shared by more cases do not propose candidates
-CANDIDATES = 100      # candidates scored in full per case
+CANDIDATES = 40       # candidates scored in full per case
 LIMIT = 5
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -39,11 +40,14 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalise(text: str) -> str:
     """NFKC, lower case, without punctuation, spaces or Markdown heading marks."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+    text = _NOT_WORD.sub("", text)  # first: the rest is mostly CJK, which NFKC quick-checks fast
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
+    return text.lower()
 
 
 def bigrams(text: str) -> Counter:
-    return Counter(text[i:i + 2] for i in range(len(text) - 1))
+    return Counter(map(operator.add, text, text[1:]))
 
 
 def _tags(case: Case) -> set[tuple[str, str]]:
@@ -57,7 +61,7 @@ def _tags(case: Case) -> set[tuple[str, str]]:
 
 
 def _text(case: Case) -> str:
-    parts = [case.title, str(case.meta.get("summary") or ""), case.body]
+    parts = [case.title, str(case.meta.get("summary") or ""), case.body[:2 * TEXT_CHARS]]
     return normalise("\n".join(parts))[:TEXT_CHARS]
 
 
@@ -67,20 +71,20 @@ def _vectors(cases: list[Case]) -> list[dict[str, float]]:
     for c in counts:
         df.update(c.keys())
     n = len(cases)
+    # a bigram in one case only cannot relate it to another: it has no weight
+    idf = {g: math.log(n / d) for g, d in df.items() if d > 1}
     vectors = []
     for c in counts:
-        # a bigram in one case only cannot relate it to another: leave it out
-        weights = {g: tf * math.log(n / df[g]) for g, tf in c.items() if df[g] > 1}
-        top = heapq.nlargest(TERMS, weights.items(), key=lambda kv: (kv[1], kv[0]))
+        weights = [(g, tf * idf[g]) for g, tf in c.items() if g in idf]
+        weights.sort(key=operator.itemgetter(0))
+        top = sorted(weights, key=operator.itemgetter(1), reverse=True)[:TERMS]  # stable: ties by bigram
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
         vectors.append({g: w / norm for g, w in top})
     return vectors
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b[g] for g, w in a.items() if g in b)
+    return sum(a[g] * b[g] for g in a.keys() & b.keys())
 
 
 def score(tags_a: set, tags_b: set, vec_a: dict, vec_b: dict) -> float:
@@ -112,7 +116,8 @@ def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
                     proposed.update(j for j in postings[f][:CAP] if j != i)
                 if len(proposed) >= CANDIDATES:
                     break
-        candidates = heapq.nlargest(CANDIDATES, proposed.items(), key=lambda kv: (kv[1], -kv[0]))
+        # ties keep the Counter's (deterministic) insertion order
+        candidates = heapq.nlargest(CANDIDATES, proposed.items(), key=operator.itemgetter(1))
         scored = []
         for j, _ in candidates:
             s = score(tags[i], tags[j], vectors[i], vectors[j])
