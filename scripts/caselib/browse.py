@@ -71,10 +71,9 @@ def _item(case: Case) -> str:
 def all_cases_page(cases: list[Case]) -> Page:
     ordered = newest_first(cases)
     labels = "、".join(d.label for d in facet_dimensions())
-    intro = (f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
-             f"启用脚本时可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；"
-             "不同类的条件同时满足。每个值旁的数字是在其他类当前条件下该值的案例数。"
-             "筛选条件写在网址中，可以直接复制链接分享。")
+    intro = f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
+    help_text = (f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
+                 "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。")
     content = "\n".join([
         "---",
         f"title: {yaml_str('全部案例')}",
@@ -89,7 +88,7 @@ def all_cases_page(cases: list[Case]) -> Page:
         '<p class="case-browse-data">下载全部案例的元数据：'
         '<a href="../cases.json">cases.json</a> · <a href="../cases.csv">cases.csv</a>'
         '（可用 Excel 打开）· 新案例订阅：<a href="../feed.xml">feed.xml</a>（Atom）</p>',
-        '<div class="case-filters" id="case-filters" hidden></div>',
+        f'<div class="case-filters" id="case-filters" hidden><p class="case-filter-help">{help_text}</p></div>',
         f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
         f'<script type="application/json" id="{DATA_ID}">{script_json(facet_data(ordered))}</script>',
         "</div>",

@@ -80,8 +80,8 @@
     group.appendChild(box);
     groups.appendChild(group);
   });
-  panel.appendChild(groups);
   panel.appendChild(bar);
+  panel.appendChild(groups);
   panel.hidden = false;
 
   // --- filtering ---------------------------------------------------------------------------
