@@ -24,7 +24,7 @@
   var sort = "newest";
   var shownSort = "newest";
   var visible = items.map(function () { return true; });
-  var countEls = [], boxEls = [], labelEls = [], summaryEls = [];
+  var countEls = [], boxEls = [], labelEls = [], summaryEls = [], shownCounts = [];
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -63,7 +63,20 @@
     summaryEls.push(picked);
     group.appendChild(summary);
     var box = el("div", "case-facet-values");
-    countEls.push([]); boxEls.push([]); labelEls.push([]);
+    if (facet.values.length > 30) {  // long lists (院校, 模式) get a text box to find a value
+      var find = el("input", "case-facet-find");
+      find.type = "search";
+      find.placeholder = "查找" + facet.label;
+      find.setAttribute("aria-label", "查找" + facet.label);
+      find.addEventListener("input", function () {
+        var needle = find.value.trim();
+        labelEls[f].forEach(function (label, v) {
+          label.hidden = needle !== "" && facet.values[v].indexOf(needle) < 0;
+        });
+      });
+      group.appendChild(find);
+    }
+    countEls.push([]); boxEls.push([]); labelEls.push([]); shownCounts.push([]);
     facet.values.forEach(function (value, v) {
       var label = el("label", "case-facet-value");
       var input = el("input");
@@ -119,9 +132,14 @@
       var n = 0;
       for (var b = 0; b < countEls[a].length; b++) {
         var on = !!selected[a][b];
-        countEls[a][b].textContent = "(" + counts[a][b] + ")";
-        boxEls[a][b].checked = on;
-        labelEls[a][b].classList.toggle("case-facet-empty", counts[a][b] === 0 && !on);
+        var c = counts[a][b];
+        var key = on ? -1 - c : c;  // touch the DOM only where something changed
+        if (shownCounts[a][b] !== key) {
+          countEls[a][b].textContent = "(" + c + ")";
+          boxEls[a][b].checked = on;
+          labelEls[a][b].classList.toggle("case-facet-empty", c === 0 && !on);
+          shownCounts[a][b] = key;
+        }
         if (on) { n++; }
       }
       summaryEls[a].textContent = n ? "（已选 " + n + "）" : "";
