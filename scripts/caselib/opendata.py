@@ -106,16 +106,15 @@ def timestamp(date: str) -> str:
 def atom_feed(cases: list[Case], site_url: str | None, site_name: str, limit: int = FEED_SIZE) -> str:
     root_url = site_root(site_url)
     newest = newest_first(cases)[:limit]
-    ET.register_namespace("", ATOM)
 
     def sub(parent, tag, text=None, **attrs):
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, tag, attrs)
         if text is not None:
             el.text = text
         return el
 
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
+    # the namespace as a plain attribute: no global ET.register_namespace (other modules use ET too)
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": "zh-CN"})
     sub(feed, "id", uuid.uuid5(ID_NAMESPACE, "feed").urn)
     sub(feed, "title", f"{site_name}：最新案例")
     sub(feed, "updated", timestamp(newest[0].published) if newest else "1970-01-01T00:00:00Z")
