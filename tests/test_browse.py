@@ -36,14 +36,19 @@ def value_label(page, key, value):
     return facet(page, key).locator("label.case-facet-value", has_text=re.compile(rf"^\s*{re.escape(value)} \("))
 
 
-def tick(page, key, value):
+def open_facet(page, key):
     group = facet(page, key)
     if not group.evaluate("d => d.open"):
         group.locator("summary").click()
+
+
+def tick(page, key, value):
+    open_facet(page, key)
     value_label(page, key, value).locator("input").check()
 
 
 def shown_count(page, key, value) -> int:
+    open_facet(page, key)  # values are built when a facet is first opened
     text = value_label(page, key, value).locator(".case-facet-count").text_content()
     return int(text.strip("()"))
 

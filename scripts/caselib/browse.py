@@ -52,6 +52,8 @@ def facet_data(cases: list[Case]) -> dict:
             order = sorted(counts, reverse=True)
         else:
             order = sorted(counts, key=lambda v: (-counts[v], v))
+        if not order:
+            continue  # no case has a value in this dimension: no facet
         index = {v: i for i, v in enumerate(order)}
         facets.append({"key": dim.key, "label": dim.label, "values": order})
         for row, values in zip(rows, per_case):
