@@ -2,7 +2,8 @@
 
 Without JavaScript the page is a plain list of every case, newest first. With JavaScript
 (docs/assets/javascripts/cases-browse.js) a filter panel appears above it. The list is rendered
-once; filtering only toggles `hidden` on its items, so a 10,000-case page stays fast.
+once here; the script only re-inserts the matching items (at most 200 at a time), so a
+10,000-case page stays fast.
 
 The facet data is one JSON script element: the values of each facet once, and for each list
 item (same order) the indexes of its values. JSON is escaped so that no contributor text can
