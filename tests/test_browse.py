@@ -216,3 +216,43 @@ def test_open_data_files_in_the_built_site(page, site_url, built_site):
         assert response.ok, name
     entry_link = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link").get("href")
     assert page.request.get(urllib.parse.urljoin(site_url + "/feed.xml", entry_link)).ok
+
+
+def test_long_lists_are_listed_200_at_a_time(browser, tmp_path):
+    """450 cases on a bare page with the real script: 200 listed, 再列出 adds more, filters reset it."""
+    from conftest import serve
+
+    from caselib import browse
+    from caselib.cases import Case
+
+    many = [Case(path="x", meta={"id": f"c{i:03d}", "title": f"案例{i:03d}", "published": f"2020-01-{1 + i % 28:02d}",
+                                 "province": "四川" if i % 3 else "浙江", "themes": ["创新创业"]}, body="")
+            for i in range(450)]
+    content = browse.all_cases_page(many).content
+    html_part = content[content.index('<div class="case-browser"'):]
+    script = (ROOT / "docs/assets/javascripts/cases-browse.js").read_text(encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        f'<!doctype html><meta charset="utf-8"><body>{html_part}<script>{script}</script></body>', encoding="utf-8")
+    server = serve(tmp_path)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        newest = [c.id for c in newest_first(many)]
+        assert visible_ids(page) == newest[:200]
+        assert page.locator("#case-status").inner_text() == "共 450 个案例，列出前 200 个"
+        more = page.locator("button.case-list-more")
+        assert more.inner_text() == "再列出 200 个（还有 250 个）"
+        more.click()
+        assert visible_ids(page) == newest[:400]
+        more.click()
+        assert visible_ids(page) == newest
+        assert not more.is_visible()
+        tick(page, "province", "四川")
+        sichuan = [i for i in newest if int(i[1:]) % 3]
+        assert visible_ids(page) == sichuan[:200]
+        assert page.locator("#case-status").inner_text() == "显示 300 个案例（共 450 个），列出前 200 个"
+        page.locator("#case-sort").select_option("oldest")
+        assert visible_ids(page) == list(reversed(sichuan))[:200]
+        page.close()
+    finally:
+        server.shutdown()
