@@ -29,9 +29,9 @@ from .schema import UNKNOWN
 
 WEIGHTS = {"model": 3.0, "theme": 1.0, "standard": 0.5, "org": 1.0}
 TEXT_WEIGHT = 4.0
-TERMS = 48            # bigrams kept per case vector
+TERMS = 32            # bigrams kept per case vector
 TEXT_CHARS = 1500     # characters of normalised text read per case (title, summary, body start)
-CAP = 200             # features shared by more cases do not propose candidates
+CAP = 100             # features shared by more cases do not propose candidates
 CANDIDATES = 40       # candidates scored in full per case
 LIMIT = 5
 
@@ -76,8 +76,8 @@ def _vectors(cases: list[Case]) -> list[dict[str, float]]:
     vectors = []
     for c in counts:
         weights = [(g, tf * idf[g]) for g, tf in c.items() if g in idf]
-        weights.sort(key=operator.itemgetter(0))
-        top = sorted(weights, key=operator.itemgetter(1), reverse=True)[:TERMS]  # stable: ties by bigram
+        # stable sort: equal weights keep text order, so the vector depends only on the case's text
+        top = sorted(weights, key=operator.itemgetter(1), reverse=True)[:TERMS]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
         vectors.append({g: w / norm for g, w in top})
     return vectors
