@@ -2,7 +2,7 @@
 
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
 on_page_markdown  fills the home page's placeholders
-on_page_content   applies the HTML policy to case pages
+on_page_content   applies the HTML policy to case pages (not to the generated all-cases list)
 on_config         build date from the last commit
 on_post_build     writes the search index (caselib.searchindex), then checks nothing was lost
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import completeness, library, pages, searchindex  # noqa: E402
+from caselib import completeness, library, opendata, pages, searchindex  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -39,6 +39,8 @@ def on_files(files, config):
     _cases = cases
     for page in library.generated_pages(cases):
         files.append(File.generated(config, page.path, content=page.content))
+    for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
+        files.append(File.generated(config, path, content=content))
     return files
 
 
@@ -51,7 +53,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    if page.file.src_uri.startswith(pages.CASES_PATH + "/"):
+    if page.file.src_uri.startswith(pages.CASES_PATH + "/") and page.file.src_uri != pages.CASES_PATH + "/index.md":
         return sanitize_html(html)
     return html
 

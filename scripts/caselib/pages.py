@@ -13,6 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from . import related, reuse
 from .cases import Case, newest_first
 from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
 from .tags import group_by_tag, tag_values
@@ -107,7 +108,7 @@ CARD_FIELDS = ("institution", "unit", "org_type", "province", "published", "sour
                "models", "standards", "themes", "honours", "authors")
 
 
-def case_page(case: Case) -> Page:
+def case_page(case: Case, related: list[Case] | None = None) -> Page:
     path = case_path(case)
     rows = []
     for key in CARD_FIELDS:
@@ -130,6 +131,7 @@ def case_page(case: Case) -> Page:
         + "\n".join(rows) + "\n\n</div>\n"
         + gap_note
         + "\n" + body + "\n"
+        + reuse.case_footer(case, related or [], path)
     )
     return Page(path, content)
 
@@ -166,13 +168,8 @@ def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) ->
 
 
 def all_cases_page(cases: list[Case]) -> Page:
-    path = f"{CASES_PATH}/index.md"
-    content = (
-        _front_matter("全部案例")
-        + f"# 全部案例\n\n共 {len(cases)} 个案例，按发布日期从新到旧排列。\n\n"
-        + case_list(newest_first(cases), path)
-    )
-    return Page(path, content)
+    from .browse import all_cases_page as filterable  # the filterable list, see browse.py
+    return filterable(cases)
 
 
 def field_guide_page() -> Page:
@@ -210,7 +207,8 @@ def browse_links(cases: list[Case], from_path: str) -> str:
 
 def site_pages(cases: list[Case]) -> list[Page]:
     """Every generated page of the site."""
-    pages = [case_page(c) for c in cases] + [all_cases_page(cases), field_guide_page()]
+    related_cases = related.related(cases)
+    pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page()]
     for dim in dimensions():
         groups = group_by_tag(cases, dim)
         pages.append(dimension_page(dim, groups, len(cases)))

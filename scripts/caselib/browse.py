@@ -1,0 +1,100 @@
+"""The all-cases page (/cases/): every case in one list, filterable by facets in the browser.
+
+Without JavaScript the page is a plain list of every case, newest first. With JavaScript
+(docs/assets/javascripts/cases-browse.js) a filter panel appears above it. The list is rendered
+once here; the script only re-inserts the matching items (at most 200 at a time), so a
+10,000-case page stays fast.
+
+The facet data is one JSON script element: the values of each facet once, and for each list
+item (same order) the indexes of its values. JSON is escaped so that no contributor text can
+close the script element or run script (`<`, `>`, `&`, U+2028/9 as \\u escapes).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from .cases import Case, newest_first
+from .schema import UNKNOWN, dimensions
+from .tags import tag_values
+from .pages import CASES_PATH, Page, yaml_str
+
+# Facet order on the page (keys of data/dimensions.yml); any other dimension follows.
+FACET_ORDER = ("province", "institution", "org_type", "model", "theme", "honour", "year", "standard")
+DATA_ID = "case-facets"
+
+
+def facet_dimensions():
+    dims = {d.key: d for d in dimensions()}
+    ordered = [dims[k] for k in FACET_ORDER if k in dims]
+    return ordered + [d for d in dimensions() if d.key not in FACET_ORDER]
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside <script type="application/json">: nothing in it closes the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def facet_data(cases: list[Case]) -> dict:
+    """Facets (key, label, values most used first; years newest first) and each case's value indexes."""
+    facets, rows = [], [{"id": c.id, "d": c.published, "f": []} for c in cases]
+    for dim in facet_dimensions():
+        per_case = [list(dict.fromkeys(tag_values(c, dim))) for c in cases]
+        counts: dict[str, int] = {}
+        for values in per_case:
+            for v in values:
+                counts[v] = counts.get(v, 0) + 1
+        if dim.key == "year":
+            order = sorted(counts, reverse=True)
+        else:
+            order = sorted(counts, key=lambda v: (-counts[v], v))
+        if not order:
+            continue  # no case has a value in this dimension: no facet
+        index = {v: i for i, v in enumerate(order)}
+        facets.append({"key": dim.key, "label": dim.label, "values": order})
+        for row, values in zip(rows, per_case):
+            row["f"].append([index[v] for v in values])
+    return {"facets": facets, "cases": rows}
+
+
+def _item(case: Case) -> str:
+    e = html.escape
+    meta = [case.meta.get("institution") or UNKNOWN, case.meta.get("province") or UNKNOWN,
+            case.meta.get("org_type") or UNKNOWN, case.published]
+    return (f'<li class="case-item"><a class="case-item-title" href="{e(case.id)}/">{e(case.title)}</a>'
+            f'<span class="case-meta">{" · ".join(e(str(m)) for m in meta)}</span>'
+            f'<span class="case-item-summary">{e(str(case.meta.get("summary", "")).strip())}</span></li>')
+
+
+def all_cases_page(cases: list[Case]) -> Page:
+    ordered = newest_first(cases)
+    labels = "、".join(d.label for d in facet_dimensions())
+    intro = f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
+    help_text = (f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
+                 "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。")
+    content = "\n".join([
+        "---",
+        f"title: {yaml_str('全部案例')}",
+        "search:",
+        "  exclude: true",
+        "---",
+        "",
+        "# 全部案例",
+        "",
+        '<div class="case-browser" id="case-browser">',
+        f'<p class="case-browse-intro">{intro}</p>',
+        '<p class="case-browse-data">下载全部案例的元数据：'
+        '<a href="../cases.json">cases.json</a> · <a href="../cases.csv">cases.csv</a>'
+        '（可用 Excel 打开）· 新案例订阅：<a href="../feed.xml">feed.xml</a>（Atom）</p>',
+        f'<div class="case-filters" id="case-filters" hidden><p class="case-filter-help">{help_text}</p></div>',
+        f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
+        f'<script type="application/json" id="{DATA_ID}">{script_json(facet_data(ordered))}</script>',
+        "</div>",
+        "",
+    ])
+    return Page(f"{CASES_PATH}/index.md", content)

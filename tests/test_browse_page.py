@@ -1,0 +1,51 @@
+"""The all-cases page as text: every case listed once, facet data consistent and escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from caselib import browse
+from caselib.cases import Case, load_cases, newest_first
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def facet_json(content: str) -> dict:
+    match = re.search(r'<script type="application/json" id="case-facets">(.*?)</script>', content, re.S)
+    return json.loads(match.group(1))
+
+
+def test_every_case_is_listed_newest_first_with_matching_facet_rows():
+    cases, _ = load_cases(ROOT / "cases")
+    page = browse.all_cases_page(cases)
+    assert page.path == "cases/index.md"
+    hrefs = re.findall(r'<a class="case-item-title" href="([^"]+)/">', page.content)
+    assert hrefs == [c.id for c in newest_first(cases)]
+    data = facet_json(page.content)
+    assert [row["id"] for row in data["cases"]] == hrefs
+    keys = [f["key"] for f in data["facets"]]
+    assert keys[:7] == ["province", "institution", "org_type", "model", "theme", "honour", "year"]
+    model = keys.index("model")
+    values = data["facets"][model]["values"]
+    sili = data["cases"][hrefs.index("2019-swpu-sili")]
+    assert sorted(values[i] for i in sili["f"][model]) == ["四力", "百校百企"]
+    year = data["facets"][keys.index("year")]["values"]
+    assert year == sorted(year, reverse=True)
+    assert "search:\n  exclude: true" in page.content
+
+
+def test_contributor_text_cannot_close_the_script_or_inject_html():
+    evil = "</script><script>alert(1)</script>&<b>"
+    c = Case(path="x", meta={"id": "x", "title": evil, "institution": evil, "models": [evil],
+                             "published": "2020-01-01", "summary": evil}, body="")
+    content = browse.all_cases_page([c]).content
+    assert "<script>alert" not in content
+    assert content.count("</script>") == 1
+    data = facet_json(content)
+    assert evil in data["facets"][[f["key"] for f in data["facets"]].index("model")]["values"]
+
+
+def test_script_json_escapes():
+    assert browse.script_json({"a": "</script>&\u2028"}) == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
