@@ -49,7 +49,8 @@ PROBE = """() => {
     pwned: window.__pwned === undefined ? null : String(window.__pwned),
     links, handlers,
     frames: document.querySelectorAll('iframe, frame, object, embed, base, meta[http-equiv]').length,
-    scripts: [...document.scripts].filter(s => s.textContent.includes('__pwned')).length,
+    // a JSON data block (type=application/json, never executed) may quote the text
+    scripts: [...document.scripts].filter(s => s.type !== 'application/json' && s.textContent.includes('__pwned')).length,
   };
 }"""
 
