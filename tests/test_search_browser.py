@@ -89,6 +89,7 @@ def test_result_shows_institution_date_and_highlighted_snippet(page, site_url):
     _results(page, "两张皮")
     first = page.locator(".caselib-result").first
     assert first.locator(".caselib-result__title mark").all_inner_texts() == ["两张皮"]
+    assert not page.locator(".caselib-search__more").is_visible()  # all 4 results shown: no "more"
 
 
 def test_search_page_loads_nothing_from_other_hosts(page, site_url):
