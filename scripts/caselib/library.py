@@ -7,6 +7,7 @@ from pathlib import Path
 from .cases import Case, load_cases
 from .pages import Page, site_pages
 from .problems import Problem
+from .stats import stats_page
 from .validate import check_library
 
 CASES_DIR = "cases"
@@ -20,4 +21,4 @@ def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
 
 
 def generated_pages(cases: list[Case]) -> list[Page]:
-    return site_pages(cases)
+    return site_pages(cases) + [stats_page(cases)]
