@@ -21,6 +21,7 @@ PAGES = {
     "home": "/",
     "case": "/cases/2019-swpu-sili/",
     "model-index": "/models/" + urllib.parse.quote("四力") + "/",
+    "glossary": "/glossary/",
     "stats": "/stats/",
     "search": "/search/?" + urllib.parse.urlencode([("q", "两张皮")]),
     "cases-filtered": "/cases/?" + urllib.parse.urlencode([("province", "四川"), ("theme", "党建与业务融合")]),

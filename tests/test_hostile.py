@@ -30,7 +30,7 @@ NET = sorted(HOSTILE.glob("net--*.md"))
 # The safe fixture is stored under a file name with spaces and Chinese characters: allowed, the
 # page address comes from the id.
 SAFE_NAME = "敌意 测试 案例.md"
-BYPASS = ("    problems = sorted(set(problems + check_library(cases)))\n    return cases, problems\n",
+BYPASS = ("    problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))\n    return cases, problems\n",
           "    return cases, []  # test only: checker bypassed\n")
 
 PROBE = """() => {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import glossary
 from .cases import Case, load_cases
 from .pages import Page, site_pages
 from .problems import Problem
@@ -16,7 +17,7 @@ CASES_DIR = "cases"
 def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
     """All cases under root/cases and every problem found in them (empty when all is well)."""
     cases, problems = load_cases(root / CASES_DIR, root)
-    problems = sorted(set(problems + check_library(cases)))
+    problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))
     return cases, problems
 
 

@@ -18,6 +18,7 @@ from .cases import Case, newest_first
 from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
 from .tags import group_by_tag, tag_values
 from .text import GAP_MARK, slug
+from . import glossary
 
 CASES_PATH = "cases"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
@@ -144,9 +145,49 @@ def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:
         + f"# {md_text(title)}\n\n"
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
         + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
+        + definition(dim, value, cases, path)
         + case_list(cases, path)
     )
     return Page(path, content)
+
+
+GLOSSARY_PAGE = "glossary/index.md"
+
+
+def definition(dim: Dimension, value: str, cases: list[Case], from_path: str) -> str:
+    """The glossary entry of a model or requirement, its source cited, and the models used with it."""
+    if dim.key not in ("model", "standard"):
+        return ""
+    out = []
+    entry = glossary.by_term().get(value)
+    source = next((c for c in cases if entry and c.id == entry.case), None)
+    if entry is not None and source is not None:
+        cite = link(source.title, from_path, case_path(source))
+        out += [f'!!! abstract "“{md_text(value)}”指什么"', "",
+                f"    **{md_text(entry.expansion)}**", "",
+                f"    > {md_text(entry.quote)}", "",
+                f"    —— 引自{cite}", ""]
+    together = glossary.co_occurring(value, cases)
+    if together:
+        model_dim = next(d for d in dimensions() if d.key == "model")
+        out += ["相关模式（同一案例中一起出现）：" + "、".join(
+            f"{link(m, from_path, tag_path(model_dim, m))}（{n}）" for m, n in together) + "。", ""]
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def glossary_page(cases: list[Case]) -> Page:
+    """模式词典: every curated term with what it stands for, linking to its index page."""
+    dims = {d.key: d for d in dimensions()}
+    used = {key: {v for c in cases for v in c.values(field)} for key, field in (("model", "models"), ("standard", "standards"))}
+    out = [_front_matter("模式词典"), "# 模式词典", "",
+           "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
+           "点击名称可以看到使用它的全部案例。补充词条请编辑 `scripts/caselib/data/glossary.yml`"
+           "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。", ""]
+    for entry in sorted(glossary.shown(cases), key=lambda e: e.term):
+        key = "model" if entry.term in used["model"] else "standard" if entry.term in used["standard"] else None
+        name = link(entry.term, GLOSSARY_PAGE, tag_path(dims[key], entry.term)) if key else md_text(entry.term)
+        out += [f"- **{name}**：{md_text(entry.expansion)}"]
+    return Page(GLOSSARY_PAGE, "\n".join(out) + "\n")
 
 
 def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) -> Page:
@@ -208,7 +249,8 @@ def browse_links(cases: list[Case], from_path: str) -> str:
 def site_pages(cases: list[Case]) -> list[Page]:
     """Every generated page of the site."""
     related_cases = related.related(cases)
-    pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page()]
+    pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page(),
+                                                                 glossary_page(cases)]
     for dim in dimensions():
         groups = group_by_tag(cases, dim)
         pages.append(dimension_page(dim, groups, len(cases)))
