@@ -65,8 +65,9 @@ def on_config(config):
 
 
 def on_post_build(config):
-    searchindex.build(_cases, Path(config["site_dir"]))
-    problems = completeness.check_site(_cases, Path(config.site_dir))
+    site_dir = Path(config.site_dir)
+    searchindex.build(_cases, site_dir)
+    problems = completeness.check_site(_cases, site_dir)
     if problems:
         for problem in problems:
             log.error(str(problem))

@@ -40,6 +40,15 @@ def copy_project(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cases():
+    """The real library, loaded and checked once (it has no problems)."""
+    from caselib.library import load_checked
+    found, problems = load_checked(ROOT)
+    assert problems == []
+    return found
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("site")
     result = build_site(ROOT, site)

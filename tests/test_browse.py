@@ -211,7 +211,7 @@ def test_open_data_files_in_the_built_site(page, site_url, built_site):
     # the links on /cases/ lead to them
     page.goto(site_url + "/cases/")
     for name in ("cases.json", "cases.csv", "feed.xml"):
-        href = page.locator(f".case-browse-data a", has_text=name).get_attribute("href")
+        href = page.locator(".case-browse-data a", has_text=name).get_attribute("href")
         response = page.request.get(urllib.parse.urljoin(page.url, href))
         assert response.ok, name
     entry_link = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link").get("href")

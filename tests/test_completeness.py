@@ -12,15 +12,9 @@ from pathlib import Path
 import pytest
 
 from caselib import completeness
-from caselib.cases import load_cases
-from conftest import ROOT, build_site, copy_project
+from conftest import build_site, copy_project
 
 CASE = "2019-swpu-sili"
-
-
-@pytest.fixture(scope="module")
-def cases():
-    return load_cases(ROOT / "cases", ROOT)[0]
 
 
 @pytest.fixture

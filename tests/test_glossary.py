@@ -5,8 +5,6 @@ from __future__ import annotations
 import urllib.parse
 
 from caselib import glossary
-from caselib.library import load_checked
-from conftest import ROOT
 
 BAD = """\
 - term: 四力
@@ -20,21 +18,14 @@ BAD = """\
 """
 
 
-def _cases():
-    cases, problems = load_checked(ROOT)
-    assert problems == []
-    return cases
-
-
-def test_every_entry_quotes_the_body_of_its_case():
-    cases = _cases()
+def test_every_entry_quotes_the_body_of_its_case(cases):
     assert glossary.check(cases) == []
     assert {e.term for e in glossary.shown(cases)} >= {"四力", "三化四领", "七个有力"}
 
 
-def test_bad_entries_get_exact_messages():
+def test_bad_entries_get_exact_messages(cases):
     items = glossary.parse(BAD)
-    messages = [str(p) for p in glossary.check(_cases(), items, "g.yml")]
+    messages = [str(p) for p in glossary.check(cases, items, "g.yml")]
     assert messages == [
         "g.yml:1: quote: 引文不在案例“2019-swpu-sili”的正文中：请从正文逐字复制一句（含标点）",
         "g.yml:5: expansion: 词条“四力”缺少 expansion（每个词条都要写 term、expansion、quote、case）",
@@ -42,8 +33,7 @@ def test_bad_entries_get_exact_messages():
     ]
 
 
-def test_co_occurring_models_never_include_the_term():
-    cases = _cases()
+def test_co_occurring_models_never_include_the_term(cases):
     together = dict(glossary.co_occurring("四力", cases))
     assert "四力" not in together and together == {"百校百企": 1}
 
@@ -64,10 +54,10 @@ def test_standard_page_shows_its_definition(page, site_url):
     assert "教育党员、管理党员、监督党员" in page.locator(".admonition").first.inner_text()
 
 
-def test_glossary_page_links_every_term_to_a_page_that_exists(page, site_url):
+def test_glossary_page_links_every_term_to_a_page_that_exists(cases, page, site_url):
     page.goto(site_url + "/glossary/")
     links = page.locator("article li a")
-    assert links.count() == len(glossary.shown(_cases()))
+    assert links.count() == len(glossary.shown(cases))
     for href in links.evaluate_all("els => els.map(e => e.href)"):
         response = page.request.get(href)
         assert response.status == 200, href

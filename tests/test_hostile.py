@@ -12,7 +12,6 @@ payload, no javascript:/vbscript:/data: link, no event handler attribute, no fra
 from __future__ import annotations
 
 import html.parser
-import json
 import re
 import shutil
 import urllib.parse

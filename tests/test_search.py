@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselib import corpus, library, searchindex
+from caselib import corpus, searchindex
 from caselib.cases import load_cases
 from caselib.searchnorm import normalize, query_terms, t2s_map
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def cases():
-    found, problems = library.load_checked(ROOT)
-    assert problems == []
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from caselib.library import load_checked
 from caselib.stats import CHARTS, bar_chart, chart_rows, counts, stats_page
-from conftest import ROOT
 
 
-def _cases():
-    cases, problems = load_checked(ROOT)
-    assert problems == []
-    return cases
-
-
-def test_counts_by_year_and_province_match_the_front_matter():
-    cases = _cases()
+def test_counts_by_year_and_province_match_the_front_matter(cases):
     assert dict(counts(cases, "year")) == Counter(c.meta["published"][:4] for c in cases)
     assert dict(counts(cases, "province")) == Counter(c.meta["province"] for c in cases if c.meta["province"] != "未知")
 
 
-def test_model_counts_count_each_case_once_and_sort_by_count():
-    cases = _cases()
+def test_model_counts_count_each_case_once_and_sort_by_count(cases):
     expected = Counter(m for c in cases for m in dict.fromkeys(c.meta["models"]))
     rows = counts(cases, "model")
     assert dict(rows) == expected
     assert [n for _, n in rows] == sorted((n for _, n in rows), reverse=True)
 
 
-def test_years_are_charted_in_order():
+def test_years_are_charted_in_order(cases):
     year = next(c for c in CHARTS if c.key == "year")
-    rows = chart_rows(_cases(), year)
+    rows = chart_rows(cases, year)
     assert [y for y, _ in rows] == sorted(y for y, _ in rows)
 
 
@@ -43,8 +32,8 @@ def test_chart_labels_are_escaped():
     assert svg.count("<rect ") == 2
 
 
-def test_stats_page_has_a_chart_and_a_table_per_dimension():
-    page = stats_page(_cases())
+def test_stats_page_has_a_chart_and_a_table_per_dimension(cases):
+    page = stats_page(cases)
     assert page.path == "stats/index.md"
     assert page.content.count("<svg ") == len(CHARTS)
     assert page.content.count("| 案例数 |") == len(CHARTS)

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from . import searchindex
 from .cases import Case
-from .pages import CASES_PATH
+from .pages import CASES_PATH, case_path, page_url, tag_path
 from .problems import Problem
 from .schema import dimensions
 from .tags import tag_values
-from .text import slug
 
 FIELD = "网站"
 _HREF = re.compile(r'href="([^"]*)"')
@@ -32,7 +31,7 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 def case_url(case: Case) -> str:
     """The site-relative URL of a case page, as MkDocs writes it (directory URLs)."""
-    return f"{CASES_PATH}/{case.id}/"
+    return page_url(case_path(case))
 
 
 def search_index_urls(site_dir: Path) -> set[str]:
@@ -102,7 +101,7 @@ def check_tag_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
     for case in cases:
         for dim in dimensions():
             for value in dict.fromkeys(tag_values(case, dim)):
-                url = f"{dim.path}/{slug(value)}/"
+                url = page_url(tag_path(dim, value))
                 links = site.links(url)
                 if links is None:
                     yield _problem(case, f"的{dim.label}“{value}”没有索引页 /{url}")

@@ -46,8 +46,9 @@ def entries() -> tuple[Entry, ...]:
     return tuple(parse(GLOSSARY_PATH.read_text(encoding="utf-8")))
 
 
-def by_term(items=None) -> dict[str, Entry]:
-    return {e.term: e for e in (entries() if items is None else items)}
+@functools.lru_cache(maxsize=1)
+def by_term() -> dict[str, Entry]:
+    return {e.term: e for e in entries()}
 
 
 def shown(cases: list[Case]) -> list[Entry]:

@@ -25,6 +25,7 @@ import json
 import uuid
 import xml.etree.ElementTree as ET
 
+from . import pages
 from .cases import Case, newest_first
 from .schema import fields
 
@@ -49,7 +50,7 @@ def site_root(site_url: str | None) -> str:
 
 
 def page_url(case: Case, site_url: str | None) -> str:
-    return f"{site_root(site_url)}cases/{case.id}/"
+    return site_root(site_url) + pages.page_url(pages.case_path(case))
 
 
 def record(case: Case, site_url: str | None = "") -> dict:

@@ -13,12 +13,11 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from . import related, reuse
+from . import glossary, related, reuse
 from .cases import Case, newest_first
 from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
 from .tags import group_by_tag, tag_values
 from .text import GAP_MARK, slug
-from . import glossary
 
 CASES_PATH = "cases"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
@@ -51,6 +50,14 @@ def link(text: str, from_path: str, to_path: str) -> str:
 
 def case_path(case: Case) -> str:
     return f"{CASES_PATH}/{case.id}.md"
+
+
+def page_url(path: str) -> str:
+    """The site-relative URL MkDocs gives a page path (directory URLs): "cases/x.md" → "cases/x/"."""
+    stem = path[:-len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-len("index")]
+    return stem + "/"
 
 
 def dimension_path(dim: Dimension) -> str:

@@ -31,7 +31,7 @@ from itertools import groupby
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pages import case_path
+from .pages import case_path, page_url
 from .searchnorm import normalize, query_terms, t2s_map
 
 INDEX_DIR = "search/data"
@@ -77,7 +77,7 @@ class Record:
 def record(case) -> Record:
     head = [v for key in HEAD_KEYS for v in _values(case.meta.get(key))]
     rest = [v for key in META_KEYS for v in _values(case.meta.get(key))] + [plain_body(case.body)]
-    url = case_path(case)[:-3] + "/"
+    url = page_url(case_path(case))
     return Record(url, case.title, str(case.meta.get("institution", "")), case.published, head, rest)
 
 
