@@ -25,9 +25,10 @@ import unicodedata
 from collections import Counter, defaultdict
 
 from .cases import Case
-from .schema import UNKNOWN
+from .schema import dimensions
+from .tags import tag_values
 
-WEIGHTS = {"model": 3.0, "theme": 1.0, "standard": 0.5, "org": 1.0}
+WEIGHTS = {"model": 3.0, "theme": 1.0, "standard": 0.5, "org_type": 1.0}  # by dimension key
 TEXT_WEIGHT = 4.0
 TERMS = 32            # bigrams kept per case vector
 TEXT_CHARS = 1500     # characters of normalised text read per case (title, summary, body start)
@@ -50,14 +51,9 @@ def bigrams(text: str) -> Counter:
     return Counter(map(operator.add, text, text[1:]))
 
 
-def _tags(case: Case) -> set[tuple[str, str]]:
-    tags = {("model", v) for v in case.values("models")}
-    tags |= {("theme", v) for v in case.values("themes")}
-    tags |= {("standard", v) for v in case.values("standards")}
-    org = str(case.meta.get("org_type") or "")
-    if org and org != UNKNOWN:
-        tags.add(("org", org))
-    return tags
+def _tags(case: Case, dims) -> set[tuple[str, str]]:
+    """(dimension key, value) of the weighted dimensions; unknown values are not tags."""
+    return {(dim.key, v) for dim in dims for v in tag_values(case, dim)}
 
 
 def _text(case: Case) -> str:
@@ -94,7 +90,8 @@ def score(tags_a: set, tags_b: set, vec_a: dict, vec_b: dict) -> float:
 
 def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
     """For each case id, up to `limit` related cases, most related first."""
-    tags = [_tags(c) for c in cases]
+    dims = [d for d in dimensions() if d.key in WEIGHTS]
+    tags = [_tags(c, dims) for c in cases]
     vectors = _vectors(cases)
     features = [list(t) + [("text", g) for g in v] for t, v in zip(tags, vectors)]
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
