@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from caselib import related
@@ -76,3 +79,31 @@ def test_common_features_do_not_make_it_quadratic(monkeypatch):
     assert len(calls) <= 300 * 5
     assert [o.id for o in result["c000"]][:2] == ["c001", "c002"]
     assert all(len(v) == 5 for v in result.values())
+
+
+RELATED_DIGEST = """
+import hashlib, json, sys
+import os
+import subprocess
+import sys
+from pathlib import Path
+from caselib.cases import load_cases
+from caselib.related import related
+cases, _ = load_cases(Path(sys.argv[1]), Path(sys.argv[1]).parent)
+result = {k: [c.id for c in v] for k, v in related(cases).items()}
+print(hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest())
+"""
+
+
+def test_related_cases_do_not_depend_on_the_string_hash_seed(tmp_path):
+    """Two builds of one commit run with different hash seeds: related cases must not change."""
+    corpus_dir = tmp_path / "cases"
+    run = [sys.executable, "-m", "caselib", "corpus", "300", str(corpus_dir)]
+    subprocess.run(run, check=True, capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "scripts")}
+        out = subprocess.run([sys.executable, "-c", RELATED_DIGEST, str(corpus_dir)], check=True,
+                             capture_output=True, text=True, env=env)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1

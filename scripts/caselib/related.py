@@ -93,7 +93,8 @@ def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
     dims = [d for d in dimensions() if d.key in WEIGHTS]
     tags = [_tags(c, dims) for c in cases]
     vectors = _vectors(cases)
-    features = [list(t) + [("text", g) for g in v] for t, v in zip(tags, vectors)]
+    # sorted: set order follows the per-process string hash, and ties keep proposal order
+    features = [sorted(t) + [("text", g) for g in v] for t, v in zip(tags, vectors)]
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, feats in enumerate(features):
         for f in feats:
