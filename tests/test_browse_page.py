@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from caselib import browse
+from caselib import browse, searchindex
 from caselib.cases import Case, load_cases, newest_first
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,14 @@ def test_every_case_is_listed_newest_first_with_matching_facet_rows():
     assert sorted(values[i] for i in sili["f"][model]) == ["四力", "百校百企"]
     year = data["facets"][keys.index("year")]["values"]
     assert year == sorted(year, reverse=True)
-    assert "search:\n  exclude: true" in page.content
+
+
+
+def test_the_all_cases_list_is_not_a_search_result(cases, tmp_path):
+    """Search finds cases on their own pages, never the list of all of them."""
+    searchindex.build(cases, tmp_path)
+    urls = searchindex.indexed_urls(tmp_path)
+    assert "cases/" not in urls and len(urls) == len(cases)
 
 
 def test_contributor_text_cannot_close_the_script_or_inject_html():

@@ -18,7 +18,7 @@ import json
 from .cases import Case, newest_first
 from .schema import UNKNOWN, dimensions
 from .tags import tag_values
-from .pages import CASES_PATH, Page, yaml_str
+from .pages import CASES_PATH, Page, _front_matter
 
 # Facet order on the page (keys of data/dimensions.yml); any other dimension follows.
 FACET_ORDER = ("province", "institution", "org_type", "model", "theme", "honour", "year", "standard")
@@ -77,12 +77,7 @@ def all_cases_page(cases: list[Case]) -> Page:
     intro = f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
     help_text = (f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
                  "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。")
-    content = "\n".join([
-        "---",
-        f"title: {yaml_str('全部案例')}",
-        "search:",
-        "  exclude: true",
-        "---",
+    content = _front_matter("全部案例") + "\n".join([
         "",
         "# 全部案例",
         "",
