@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 
 from .cases import Case
+from .safety import URL_SCHEMES  # one list of allowed link schemes: checker and sanitizer
 
 FIELD_BODY = "正文"
-SAFE_SCHEMES = ("http", "https", "mailto")
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
@@ -100,7 +100,7 @@ def _plain(target: str) -> str:
 def unsafe_scheme(target: str) -> str | None:
     """The scheme of a link target when it is not allowed (entities and hidden spaces undone)."""
     match = _SCHEME.match(_plain(target))
-    if match and match.group(1) not in SAFE_SCHEMES:
+    if match and match.group(1) not in URL_SCHEMES:
         return match.group(1)
     return None
 
