@@ -2,7 +2,8 @@
 
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
 on_page_markdown  fills the home page's placeholders
-on_page_content   applies the HTML policy to case pages (not to the generated all-cases list)
+on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
+                  then links the first mention of each glossary term (caselib.mentions)
 on_config         build date from the last commit
 on_post_build     writes the search index (caselib.searchindex), then checks nothing was lost
 """
@@ -20,16 +21,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import completeness, library, opendata, pages, searchindex  # noqa: E402
+from caselib import completeness, library, mentions, opendata, pages, searchindex  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.caselib")
 _cases: list = []
+_terms: list = []
 
 
 def on_files(files, config):
-    global _cases
+    global _cases, _terms
     cases, problems = library.load_checked(ROOT)
     if problems:
         for problem in problems:
@@ -37,6 +39,7 @@ def on_files(files, config):
         raise PluginError(f"案例检查未通过：发现 {len(problems)} 个问题（见上）。"
                           "请按提示修改后重试；字段写法见 CONTRIBUTING.md。")
     _cases = cases
+    _terms = mentions.targets(cases)
     for page in library.generated_pages(cases):
         files.append(File.generated(config, page.path, content=page.content))
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
@@ -54,7 +57,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(pages.CASES_PATH + "/") and page.file.src_uri != pages.CASES_PATH + "/index.md":
-        return sanitize_html(html)
+        return mentions.link_mentions(sanitize_html(html), page.file.src_uri, _terms)
     return html
 
 

@@ -26,6 +26,8 @@ PAGES = {
     "search": "/search/?" + urllib.parse.urlencode([("q", "两张皮")]),
     "cases-filtered": "/cases/?" + urllib.parse.urlencode([("province", "四川"), ("theme", "党建与业务融合")]),
 }
+# Pages shot with the pointer on a glossary-term mention, so its tooltip shows.
+HOVER = {"glossary-mention": ("/cases/2023-hnde-qigeyouli/", "三亮三比")}
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -50,6 +52,15 @@ def main(site_dir: str, out_dir: str) -> None:
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base + path, wait_until="networkidle")
+                target = out / f"{name}-{size}.png"
+                page.screenshot(path=str(target), full_page=False)
+                print(target)
+            for name, (path, term) in HOVER.items():
+                page.goto(base + path, wait_until="networkidle")
+                mention = page.locator("article a.caselib-term", has_text=term)
+                mention.evaluate("e => e.scrollIntoView({block: 'center'})")
+                mention.hover()
+                page.locator(".md-tooltip2").first.wait_for(state="visible")
                 target = out / f"{name}-{size}.png"
                 page.screenshot(path=str(target), full_page=False)
                 print(target)

@@ -182,17 +182,26 @@ def definition(dim: Dimension, value: str, cases: list[Case], from_path: str) ->
     return "\n".join(out) + ("\n" if out else "")
 
 
+def glossary_targets(cases: list[Case]) -> dict[str, str]:
+    """Each glossary term shown in this library → the index page that carries its definition."""
+    dims = {d.key: d for d in dimensions()}
+    out = {}
+    for key, field in (("standard", "standards"), ("model", "models")):  # a model wins over a standard
+        used = {v for c in cases for v in c.values(field)}
+        out.update({e.term: tag_path(dims[key], e.term) for e in glossary.shown(cases) if e.term in used})
+    return out
+
+
 def glossary_page(cases: list[Case]) -> Page:
     """模式词典: every curated term with what it stands for, linking to its index page."""
-    dims = {d.key: d for d in dimensions()}
-    used = {key: {v for c in cases for v in c.values(field)} for key, field in (("model", "models"), ("standard", "standards"))}
+    pages_of = glossary_targets(cases)
     out = [_front_matter("模式词典"), "# 模式词典", "",
            "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
            "点击名称可以看到使用它的全部案例。补充词条请编辑 `scripts/caselib/data/glossary.yml`"
            "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。", ""]
     for entry in sorted(glossary.shown(cases), key=lambda e: e.term):
-        key = "model" if entry.term in used["model"] else "standard" if entry.term in used["standard"] else None
-        name = link(entry.term, GLOSSARY_PAGE, tag_path(dims[key], entry.term)) if key else md_text(entry.term)
+        target = pages_of.get(entry.term)
+        name = link(entry.term, GLOSSARY_PAGE, target) if target else md_text(entry.term)
         out += [f"- **{name}**：{md_text(entry.expansion)}"]
     return Page(GLOSSARY_PAGE, "\n".join(out) + "\n")
 
