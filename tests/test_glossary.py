@@ -15,6 +15,10 @@ BAD = """\
   expansion: ""
   quote: 通过旗帜鲜明讲政治
   case: 2019-swpu-sili
+- term: 四 力
+  expansion: 政治领导力
+  quote: 通过旗帜鲜明讲政治
+  case: 2019-swpu-sili
 """
 
 
@@ -30,6 +34,7 @@ def test_bad_entries_get_exact_messages(cases):
         "g.yml:1: quote: 引文不在案例“2019-swpu-sili”的正文中：请从正文逐字复制一句（含标点）",
         "g.yml:5: expansion: 词条“四力”缺少 expansion（每个词条都要写 term、expansion、quote、case）",
         "g.yml:5: term: 词条“四力”重复，每个模式只写一条",
+        "g.yml:9: term: “四 力”不是案例“2019-swpu-sili”的模式（models）或对标要求（standards）之一：词条名要与该案例中的写法完全一致",
     ]
 
 
@@ -58,6 +63,9 @@ def test_glossary_page_links_every_term_to_a_page_that_exists(cases, page, site_
     page.goto(site_url + "/glossary/")
     links = page.locator("article li a")
     assert links.count() == len(glossary.shown(cases))
+    headings = page.locator("article h2").all_inner_texts()
+    assert [h.strip("¶ ") for h in headings] == ["模式", "对标要求"]
+    assert "四力（1 个案例）" in page.locator("article").inner_text()
     for href in links.evaluate_all("els => els.map(e => e.href)"):
         response = page.request.get(href)
         assert response.status == 200, href

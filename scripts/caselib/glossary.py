@@ -72,6 +72,9 @@ def check(cases: list[Case], items=None, path: str = GLOSSARY_FILE) -> list[Prob
         # An entry whose case is not in this library (a test or benchmark corpus) is not shown.
         if case is not None and e.quote and e.quote not in case.body:
             problems.append(Problem(path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）"))
+        if case is not None and e.term and e.term not in (*case.values("models"), *case.values("standards")):
+            problems.append(Problem(path, e.line, "term", f"“{e.term}”不是案例“{e.case}”的模式（models）或对标要求"
+                                    "（standards）之一：词条名要与该案例中的写法完全一致"))
     return problems
 
 

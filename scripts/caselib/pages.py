@@ -193,16 +193,27 @@ def glossary_targets(cases: list[Case]) -> dict[str, str]:
 
 
 def glossary_page(cases: list[Case]) -> Page:
-    """模式词典: every curated term with what it stands for, linking to its index page."""
+    """模式词典: every curated term with what it stands for, linking to its index page;
+    models, then requirements, each most used first."""
     pages_of = glossary_targets(cases)
+    dims = {d.key: d for d in dimensions()}
     out = [_front_matter("模式词典"), "# 模式词典", "",
            "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
-           "点击名称可以看到使用它的全部案例。补充词条请编辑 `scripts/caselib/data/glossary.yml`"
+           "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
+           "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
            "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。", ""]
-    for entry in sorted(glossary.shown(cases), key=lambda e: e.term):
-        target = pages_of.get(entry.term)
-        name = link(entry.term, GLOSSARY_PAGE, target) if target else md_text(entry.term)
-        out += [f"- **{name}**：{md_text(entry.expansion)}"]
+    for key, field in (("model", "models"), ("standard", "standards")):
+        prefix = dims[key].path + "/"
+        counts = {e.term: sum(e.term in c.values(field) for c in cases)
+                  for e in glossary.shown(cases) if pages_of.get(e.term, "").startswith(prefix)}
+        if not counts:
+            continue
+        out += [f"## {dims[key].label}", ""]
+        for entry in sorted(glossary.shown(cases), key=lambda e: (-counts.get(e.term, 0), e.term)):
+            if entry.term in counts:
+                name = link(entry.term, GLOSSARY_PAGE, pages_of[entry.term])
+                out += [f"- **{name}**（{counts[entry.term]} 个案例）：{md_text(entry.expansion)}"]
+        out.append("")
     return Page(GLOSSARY_PAGE, "\n".join(out) + "\n")
 
 
