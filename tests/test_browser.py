@@ -57,6 +57,24 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url):
     context.close()
 
 
+def test_phone_header_keeps_the_title_whole_and_the_search_icon_opens_the_box(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto(site_url + "/")
+    title = page.locator(".md-header__topic").first
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), "site title truncated on a phone"
+    box = page.locator("input.caselib-header-search__input")
+    assert not box.is_visible()
+    page.locator(".caselib-header-search__open").tap()
+    assert box.is_visible() and box.evaluate("e => e === document.activeElement")
+    page.keyboard.type("两张皮")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator(".caselib-header-search__input").input_value() == "两张皮"
+    context.close()
+
+
 def test_dark_mode_toggle(page, site_url):
     page.goto(site_url + "/")
     before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
