@@ -1,7 +1,8 @@
 """The MkDocs hook: the one file that knows MkDocs. All logic lives in the caselib package.
 
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
-on_page_markdown  fills the home page's placeholders
+           (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build` does)
+on_page_markdown  fills the home page's placeholders (the booklet link only when it is built)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list)
 on_config         build date from the last commit
 on_post_build     writes the search index (caselib.searchindex), then checks nothing was lost
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import completeness, library, opendata, pages, searchindex  # noqa: E402
+from caselib import booklet, completeness, library, opendata, pages, searchindex  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -41,6 +42,9 @@ def on_files(files, config):
         files.append(File.generated(config, page.path, content=page.content))
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
+    if config.extra.get("booklet"):
+        document = booklet.booklet_html(cases, mkdocs_yml=Path(config.config_file_path))
+        files.append(File.generated(config, booklet.SITE_PATH, content=booklet.render_pdf(document)[0]))
     return files
 
 
@@ -49,6 +53,8 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:count -->", str(len(_cases)))
+        markdown = markdown.replace("<!-- caselib:booklet -->",
+                                    booklet.download_link(len(_cases)) if config.extra.get("booklet") else "")
     return markdown
 
 
