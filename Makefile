@@ -115,3 +115,8 @@ bench-build: $(VENV)/.site-deps
 .PHONY: bench-search
 bench-search: $(VENV)/.test-deps browser-deps
 	nice $(PY) -u scripts/bench_search.py
+
+# --- booklet benchmark: time and pages of the booklet PDF for the real cases, 100 and 1,000 synthetic ---
+.PHONY: bench-booklet
+bench-booklet: $(VENV)/.booklet-deps pdf-deps
+	nice -n 10 $(PY) -u scripts/bench_booklet.py

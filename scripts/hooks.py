@@ -43,8 +43,8 @@ def on_files(files, config):
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
-        document = booklet.booklet_html(cases, mkdocs_yml=Path(config.config_file_path))
-        files.append(File.generated(config, booklet.SITE_PATH, content=booklet.render_pdf(document)[0]))
+        pdf = booklet.site_booklet(cases, Path(config.config_file_path))
+        files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
     return files
 
 

@@ -211,6 +211,11 @@ def render_pdf(document: str) -> tuple[bytes, int]:
     return rendered.write_pdf(), len(rendered.pages)
 
 
+def site_booklet(cases: list[Case], mkdocs_yml: Path) -> bytes:
+    """The published site's booklet: every case, newest first (as on the site)."""
+    return render_pdf(booklet_html(select(cases, []), mkdocs_yml=mkdocs_yml))[0]
+
+
 def write_pdf(document: str, target: Path) -> int:
     """Write the booklet PDF to `target`; returns the number of pages."""
     data, count = render_pdf(document)
