@@ -251,6 +251,15 @@ def test_nothing_is_fetched_while_rendering(tmp_path):
     assert requests == []
 
 
+def test_missing_chinese_fonts_stop_the_booklet(monkeypatch):
+    if not shutil.which("fc-list"):
+        pytest.skip("没有 fc-list（fontconfig）")
+    booklet.require_fonts()  # installed here (make pdf-deps)
+    monkeypatch.setattr(booklet, "FONTS", ("Noto Serif CJK SC", "不存在的字体 XYZ"))
+    with pytest.raises(booklet.MissingFonts, match="没有找到中文字体 不存在的字体 XYZ（Debian 软件包 fonts-noto-cjk）"):
+        booklet.render_pdf(booklet.booklet_html([]))
+
+
 # --- completeness and the published site ------------------------------------------------------------
 
 def test_completeness_names_a_case_missing_from_the_booklet(cases, full_pdf, tmp_path):

@@ -33,6 +33,7 @@ DOWNLOAD_NAME = f"{TITLE}.pdf"  # the name a browser saves it under
 CHAPTER_PREFIX = "case-"        # the id of a case's chapter: case-<case id>
 CSS_PATH = DATA_DIR / "booklet.css"
 SHOWN_SUGGESTIONS = 30
+FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")  # booklet.css; Debian: fonts-noto-cjk
 
 
 class UnknownTag(ValueError):
@@ -204,9 +205,27 @@ def _no_fetcher():
     return URLFetcher(allowed_protocols=frozenset())
 
 
+class MissingFonts(RuntimeError):
+    """The Chinese fonts of the booklet are not installed (the PDF would show boxes)."""
+
+
+def require_fonts() -> None:
+    """Stop before rendering when fontconfig does not have the booklet's fonts."""
+    import shutil
+    import subprocess
+    if not shutil.which("fc-list"):
+        return  # fontconfig without its tools: let the renderer try
+    missing = [name for name in FONTS
+               if not subprocess.run(["fc-list", name, "family"], capture_output=True, text=True).stdout.strip()]
+    if missing:
+        raise MissingFonts(f"没有找到中文字体 {'、'.join(missing)}（Debian 软件包 fonts-noto-cjk）："
+                           "生成的 PDF 会把汉字显示成方框。请先安装（以 root 运行 make pdf-deps）再生成案例汇编。")
+
+
 def render_pdf(document: str) -> tuple[bytes, int]:
     """The PDF bytes of a booklet document and its number of pages."""
     from weasyprint import HTML
+    require_fonts()
     rendered = HTML(string=document, url_fetcher=_no_fetcher()).render()
     return rendered.write_pdf(), len(rendered.pages)
 
@@ -247,7 +266,11 @@ def cmd_booklet(args) -> int:
         return 2
     target = Path(args.output) if args.output else default_output(filters)
     document = booklet_html(chosen, subtitle=subtitle(filters), mkdocs_yml=root / "mkdocs.yml")
-    count = write_pdf(document, target)
+    try:
+        count = write_pdf(document, target)
+    except MissingFonts as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     print(f"已生成案例汇编：{target}（{len(chosen)} 个案例，{count} 页）")
     return 0
 
