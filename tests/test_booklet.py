@@ -283,13 +283,33 @@ def test_completeness_accepts_hostile_titles(tmp_path):
     assert list(completeness.check_booklet(hostile, completeness.Site(tmp_path))) == []
 
 
-def test_the_published_build_links_its_booklet(cases, built_site, tmp_path):
-    assert not (built_site / booklet.SITE_PATH).exists()  # a plain build: no booklet, no link
-    assert "booklet.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def booklet_site(tmp_path_factory) -> Path:
+    """The published build (make build): the site with its booklet."""
+    site = tmp_path_factory.mktemp("published") / "site"
     result = build_site(ROOT, site, env={"CASELIB_BOOKLET": "1"})
     assert result.returncode == 0, result.stderr
-    home = (site / "index.html").read_text(encoding="utf-8")
+    return site
+
+
+def test_the_published_build_links_its_booklet(cases, built_site, booklet_site):
+    assert not (built_site / booklet.SITE_PATH).exists()  # a plain build: no booklet, no link
+    assert "booklet.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")
+    home = (booklet_site / "index.html").read_text(encoding="utf-8")
     assert f'<a download="{booklet.DOWNLOAD_NAME}" href="booklet.pdf">' in home
     newest_first = [c.title for c in booklet.select(cases, [])]
-    assert [title for title, _ in _outline(site / booklet.SITE_PATH)] == ["目录"] + newest_first
+    assert [title for title, _ in _outline(booklet_site / booklet.SITE_PATH)] == ["目录"] + newest_first
+
+
+def test_the_home_page_link_downloads_the_booklet_in_chromium(page, booklet_site):
+    from conftest import serve
+    server = serve(booklet_site)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        with page.expect_download() as info:
+            page.get_by_role("link", name="案例汇编（PDF，含目录和页码）").click()
+        download = info.value
+        assert download.suggested_filename == booklet.DOWNLOAD_NAME
+        assert Path(download.path()).read_bytes() == (booklet_site / booklet.SITE_PATH).read_bytes()
+    finally:
+        server.shutdown()
