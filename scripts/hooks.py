@@ -27,10 +27,12 @@ from caselib.safety import sanitize_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.caselib")
 _cases: list = []
+_booklet_link: list[str] = []  # the home page's download link, when the booklet was built
 
 
 def on_files(files, config):
     global _cases
+    _booklet_link.clear()
     cases, problems = library.load_checked(ROOT)
     if problems:
         for problem in problems:
@@ -43,8 +45,9 @@ def on_files(files, config):
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
-        pdf = booklet.site_booklet(cases, Path(config.config_file_path))
+        pdf, pages_count = booklet.site_booklet(cases, Path(config.config_file_path))
         files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
+        _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
     return files
 
 
@@ -53,8 +56,7 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:count -->", str(len(_cases)))
-        markdown = markdown.replace("<!-- caselib:booklet -->",
-                                    booklet.download_link(len(_cases)) if config.extra.get("booklet") else "")
+        markdown = markdown.replace("<!-- caselib:booklet -->", "".join(_booklet_link))
     return markdown
 
 

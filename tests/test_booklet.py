@@ -160,10 +160,14 @@ def full_pdf(tmp_path_factory) -> Path:
     return target
 
 
+def _outline_reader(path: Path):
+    from pypdf import PdfReader
+    return PdfReader(path)
+
+
 def _outline(path: Path) -> list[tuple[str, int]]:
     """Top-level bookmarks: (title, page number from 1)."""
-    from pypdf import PdfReader
-    reader = PdfReader(path)
+    reader = _outline_reader(path)
     return [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline
             if not isinstance(item, list)]
 
@@ -297,6 +301,9 @@ def test_the_published_build_links_its_booklet(cases, built_site, booklet_site):
     assert "booklet.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")
     home = (booklet_site / "index.html").read_text(encoding="utf-8")
     assert f'<a download="{booklet.DOWNLOAD_NAME}" href="booklet.pdf">' in home
+    pdf = booklet_site / booklet.SITE_PATH
+    pages = len(_outline_reader(pdf).pages)
+    assert f"（{pages} 页，{pdf.stat().st_size / 1e6:.1f} MB）" in home
     newest_first = [c.title for c in booklet.select(cases, [])]
     assert [title for title, _ in _outline(booklet_site / booklet.SITE_PATH)] == ["目录"] + newest_first
 

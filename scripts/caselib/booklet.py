@@ -191,10 +191,10 @@ def booklet_html(cases: list[Case], *, subtitle: str = "", date: str | None = No
             + _cover(book) + _toc(book.cases) + chapters + "</body></html>\n")
 
 
-def download_link(count: int) -> str:
-    """The site's link to the full booklet (Markdown, from a page at the site root)."""
+def download_link(count: int, pages: int, size: int) -> str:
+    """The site's link to the full booklet (Markdown, from a page at the site root); size in bytes."""
     return (f"全部 {count} 个案例另有可打印的[案例汇编（PDF，含目录和页码）]({SITE_PATH})"
-            f'{{: download="{DOWNLOAD_NAME}" }}，一个案例一章，适合打印或离线阅读。')
+            f'{{: download="{DOWNLOAD_NAME}" }}（{pages} 页，{size / 1e6:.1f} MB），一个案例一章，适合打印或离线阅读。')
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -230,9 +230,9 @@ def render_pdf(document: str) -> tuple[bytes, int]:
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def site_booklet(cases: list[Case], mkdocs_yml: Path) -> bytes:
-    """The published site's booklet: every case, newest first (as on the site)."""
-    return render_pdf(booklet_html(select(cases, []), mkdocs_yml=mkdocs_yml))[0]
+def site_booklet(cases: list[Case], mkdocs_yml: Path) -> tuple[bytes, int]:
+    """The published site's booklet (every case, newest first, as on the site) and its pages."""
+    return render_pdf(booklet_html(select(cases, []), mkdocs_yml=mkdocs_yml))
 
 
 def write_pdf(document: str, target: Path) -> int:
