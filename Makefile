@@ -3,6 +3,7 @@
 #   make test    run every test (installs test tools and Debian's chromium where allowed)
 #   make build   write the static site to site/ with a strict build
 #   make check   check the case files only
+#   make booklet write the printable booklet of all cases to build/booklet.pdf
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -14,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # The build date comes from the last commit, so two builds of one commit are identical.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: serve build check test browser-deps clean screenshots
+.PHONY: serve build check test browser-deps clean screenshots booklet pdf-deps
 
 $(VENV)/.site-deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,15 +23,25 @@ $(VENV)/.site-deps: requirements.txt
 	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | xargs -I{} sh -c 'echo "$(CURDIR)/scripts" > {}/caselib.pth'
 	touch $@
 
-$(VENV)/.test-deps: requirements-dev.txt $(VENV)/.site-deps
+# The booklet PDF (WeasyPrint); only `make build`, `make booklet` and `make test` need it.
+$(VENV)/.booklet-deps: requirements-booklet.txt $(VENV)/.site-deps
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-booklet.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements-dev.txt $(VENV)/.site-deps $(VENV)/.booklet-deps
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 serve: $(VENV)/.site-deps
 	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-build: $(VENV)/.site-deps
-	$(VENV)/bin/mkdocs build --strict --clean
+# The published build: the site and its booklet (site/booklet.pdf, linked from the home page).
+build: $(VENV)/.booklet-deps pdf-deps
+	CASELIB_BOOKLET=1 $(VENV)/bin/mkdocs build --strict --clean
+
+# The booklet alone; one tag: make booklet BOOKLET_ARGS="--model 四力"
+booklet: $(VENV)/.booklet-deps pdf-deps
+	$(PY) -m caselib booklet $(BOOKLET_ARGS)
 
 check: $(VENV)/.site-deps
 	$(PY) -m caselib check
@@ -47,7 +58,20 @@ browser-deps:
 	  else echo "缺少 $$missing，且无法自动安装（需要 root）：浏览器测试可能被跳过" >&2; fi; \
 	fi
 
-test: $(VENV)/.test-deps browser-deps
+# Pango for WeasyPrint, Chinese fonts for the booklet, poppler-utils (pdftotext, pdffonts, pdftoppm)
+# for its tests and screenshots; installed when missing and we are root.
+pdf-deps:
+	@missing=""; fc-list "Noto Serif CJK SC" 2>/dev/null | grep -q . || missing="fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	/sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "缺少 $$missing，且无法自动安装（需要 root）：无法生成案例汇编 PDF" >&2; fi; \
+	fi
+
+test: $(VENV)/.test-deps browser-deps pdf-deps
 	$(PY) -m pytest -q tests
 
 clean:
@@ -56,6 +80,9 @@ clean:
 # Screenshots of the built site for docs/assets/screenshots (Debian's chromium).
 screenshots: build $(VENV)/.test-deps browser-deps
 	$(PY) scripts/screenshots.py site docs/assets/screenshots
+	for page in cover:1 toc:2 chapter:3; do \
+	  pdftoppm -png -r 90 -singlefile -f $${page#*:} -l $${page#*:} site/booklet.pdf docs/assets/screenshots/booklet-$${page%:*}; \
+	done
 
 # --- contributing (importer, field guide, workflow lint) ---
 .PHONY: check-github fields fields-check
@@ -88,3 +115,8 @@ bench-build: $(VENV)/.site-deps
 .PHONY: bench-search
 bench-search: $(VENV)/.test-deps browser-deps
 	nice $(PY) -u scripts/bench_search.py
+
+# --- booklet benchmark: time and pages of the booklet PDF for the real cases, 100 and 1,000 synthetic ---
+.PHONY: bench-booklet
+bench-booklet: $(VENV)/.booklet-deps pdf-deps
+	nice -n 10 $(PY) -u scripts/bench_booklet.py

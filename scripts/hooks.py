@@ -1,7 +1,8 @@
 """The MkDocs hook: the one file that knows MkDocs. All logic lives in the caselib package.
 
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
-on_page_markdown  fills the home page's placeholders
+           (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build` does)
+on_page_markdown  fills the home page's placeholders (the booklet link only when it is built)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
                   then links the first mention of each glossary term (caselib.mentions)
 on_config         build date from the last commit
@@ -21,17 +22,19 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from caselib import completeness, library, mentions, opendata, pages, searchindex  # noqa: E402
+from caselib import booklet, completeness, library, mentions, opendata, pages, searchindex  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.caselib")
 _cases: list = []
 _terms: list = []
+_booklet_link: list[str] = []  # the home page's download link, when the booklet was built
 
 
 def on_files(files, config):
     global _cases, _terms
+    _booklet_link.clear()
     cases, problems = library.load_checked(ROOT)
     if problems:
         for problem in problems:
@@ -44,6 +47,10 @@ def on_files(files, config):
         files.append(File.generated(config, page.path, content=page.content))
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
+    if config.extra.get("booklet"):
+        pdf, pages_count = booklet.site_booklet(cases, Path(config.config_file_path))
+        files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
+        _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
     return files
 
 
@@ -52,6 +59,7 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:count -->", str(len(_cases)))
+        markdown = markdown.replace("<!-- caselib:booklet -->", "".join(_booklet_link))
     return markdown
 
 

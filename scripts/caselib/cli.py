@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .booklet import register as register_booklet
 from .cases import load_cases, read_case_file
 from .contribute import register as register_contribute
 from .validate import check_library
@@ -75,5 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     corpus.add_argument("--seed", type=int, default=0)
     corpus.set_defaults(func=_corpus)
     register_contribute(sub)
+    register_booklet(sub)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -3,7 +3,7 @@
 A list of small checks over (cases, site_dir), each yielding Problems that name the case file:
 one page per case (and no case page without a case), the all-cases page, every index page of
 each of its tags, the search index, and — when those files were built — cases.json, cases.csv
-and the booklet. `check_site` runs them all; the MkDocs hook fails the build on any problem.
+and the booklet PDF (a chapter per case). `check_site` runs them all; the MkDocs hook fails the build on any problem.
 Pure Python: reads the built files, knows nothing of MkDocs.
 """
 
@@ -153,17 +153,33 @@ def check_cases_csv(cases: list[Case], site: Site) -> Iterator[Problem]:
 
 
 def booklet_files(site_dir: Path) -> list[Path]:
-    return sorted({*site_dir.glob("booklet*.html"), *site_dir.glob("booklet/**/*.html")})
+    """The full booklet (all cases), when the build wrote it."""
+    from .booklet import SITE_PATH
+    return [path for path in [site_dir / SITE_PATH] if path.is_file()]
+
+
+def booklet_chapters(path: Path) -> tuple[set[str], set[str]]:
+    """(chapter anchors, top-level bookmark titles with whitespace collapsed) of a booklet PDF."""
+    from pypdf import PdfReader  # only needed when a booklet was built
+    reader = PdfReader(path)
+    anchors = {str(name) for name in reader.named_destinations}
+    titles = {" ".join(str(item.title).split()) for item in reader.outline if not isinstance(item, list)}
+    return anchors, titles
 
 
 def check_booklet(cases: list[Case], site: Site) -> Iterator[Problem]:
-    files = booklet_files(site.dir)
-    if not files:
-        return
-    text = "".join(path.read_text(encoding="utf-8") for path in files)
-    for case in cases:
-        if case.id not in text and html.escape(case.title, quote=False) not in text:
-            yield _problem(case, "没有收进小册子（booklet）")
+    """The full booklet, when built, has one chapter per case: its anchor and its bookmark."""
+    from .booklet import chapter_id
+    for path in booklet_files(site.dir):
+        shown = path.relative_to(site.dir).as_posix()
+        try:
+            anchors, titles = booklet_chapters(path)
+        except Exception as exc:  # pypdf raises many kinds of errors on a damaged file
+            yield Problem(f"site/{shown}", 1, FIELD, f"读不出案例汇编（{exc}）")
+            continue
+        for case in cases:
+            if chapter_id(case) not in anchors or " ".join(case.title.split()) not in titles:
+                yield _problem(case, f"没有收进案例汇编 {shown}（缺少这一章）")
 
 
 CHECKS: tuple[Check, ...] = (

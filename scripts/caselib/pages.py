@@ -104,7 +104,7 @@ def _card_value(case: Case, key: str, from_path: str) -> str:
     shown = []
     for value in values:
         if value == UNKNOWN:
-            shown.append(f"{UNKNOWN}（原文未给出）")
+            shown.append(shown_unknown(value))
         elif dim is not None:
             shown.append(link(value, from_path, tag_path(dim, value)))
         else:
@@ -116,6 +116,26 @@ CARD_FIELDS = ("institution", "unit", "org_type", "province", "published", "sour
                "models", "standards", "themes", "honours", "authors")
 
 
+def gap_note(case: Case) -> str:
+    """The warning above a case body whose source lost words to tampering (Markdown; "" when none)."""
+    gaps = case.values("gaps")
+    if not gaps:
+        return ""
+    notes = "\n".join(f"    - {md_text(g)}" for g in gaps)
+    return (f"\n!!! warning \"原文有 {len(gaps)} 处缺失\"\n\n"
+            f"    原文遭篡改，被替换的词无法确定，本库不作猜测，正文中以 {GAP_MARK} 标出。\n\n{notes}\n")
+
+
+def case_body(case: Case) -> str:
+    """A case body as Markdown, with every gap mark highlighted."""
+    return case.body.strip("\n").replace(GAP_MARK, f'<span class="case-gap" title="原文此处缺失">{GAP_MARK}</span>')
+
+
+def shown_unknown(value: str) -> str:
+    """A value as shown to readers: 未知 is explained."""
+    return f"{UNKNOWN}（原文未给出）" if value == UNKNOWN else value
+
+
 def case_page(case: Case, related: list[Case] | None = None) -> Page:
     path = case_path(case)
     rows = []
@@ -124,21 +144,14 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
         if value:
             rows.append(f"- <span class=\"case-field\">{fields_by_key()[key].label}</span> "
                         f"<span class=\"case-value\">{value}</span>")
-    gaps = case.values("gaps")
-    gap_note = ""
-    if gaps:
-        notes = "\n".join(f"    - {md_text(g)}" for g in gaps)
-        gap_note = (f"\n!!! warning \"原文有 {len(gaps)} 处缺失\"\n\n"
-                    f"    原文遭篡改，被替换的词无法确定，本库不作猜测，正文中以 {GAP_MARK} 标出。\n\n{notes}\n")
-    body = case.body.strip("\n").replace(GAP_MARK, f'<span class="case-gap" title="原文此处缺失">{GAP_MARK}</span>')
     content = (
         _front_matter(case.title, case_id=case.id)
         + f"# {md_text(case.title)}\n\n"
         + '<div class="case-card" markdown="1">\n\n'
         + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
         + "\n".join(rows) + "\n\n</div>\n"
-        + gap_note
-        + "\n" + body + "\n"
+        + gap_note(case)
+        + "\n" + case_body(case) + "\n"
         + reuse.case_footer(case, related or [], path)
     )
     return Page(path, content)
