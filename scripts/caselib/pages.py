@@ -71,7 +71,8 @@ def tag_path(dim: Dimension, value: str) -> str:
 # --- pages ------------------------------------------------------------------------------------
 
 def _front_matter(title: str, **extra: str) -> str:
-    lines = ["---", f"title: {yaml_str(title)}"]
+    # The theme puts a page title into its HTML as it is (header, <title>): it must be HTML text.
+    lines = ["---", f"title: {yaml_str(html.escape(title))}"]
     lines += [f"{key}: {yaml_str(value)}" for key, value in extra.items()]
     return "\n".join(lines + ["---", ""])
 
