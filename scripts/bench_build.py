@@ -1,14 +1,17 @@
 """Build benchmark (`make bench-build`): our build against a plain Material build, side by side.
 
 For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N cases
-(`python -m caselib corpus`) is built twice, each in a fresh process:
-  ours   the project as it is (hook, generated index pages, search index, post-build checks);
-  plain  the same case pages (the Markdown our hook generates) written into docs/cases/, with the
-         same theme, navigation and Markdown settings, but no hook, no search plugin, no index pages.
-Printed per size: wall time, peak memory (max RSS of the build process), the ratio ours/plain and
+(`python -m caselib corpus`) is built three times, each in a fresh process:
+  ours       the project as it is (hook, generated index pages, search index, post-build checks);
+  no search  the same without writing the search index (CASELIB_BENCH_NO_SEARCH=1; its completeness
+             check skipped), so the figures combine with a separately measured search index build;
+  plain      the same case pages (the Markdown our hook generates) written into docs/cases/, with the
+             same theme, navigation and Markdown settings, but no hook, no search, no index pages.
+Printed per size: wall time, peak memory (max RSS of the build process), the ratios to plain and
 seconds per 1,000 cases. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
-and one case file is edited: the time until the served page shows the edit is printed.
-Work files go to .bench/ (ignored by git). Timings are figures to read, not assertions.
+and one case file is edited: the time until the served page shows the edit is printed
+(BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git). Timings are figures to
+read, not assertions.
 """
 
 from __future__ import annotations
@@ -109,11 +112,12 @@ def drop_top_level(text: str, keys: set[str]) -> str:
     return "".join(out)
 
 
-def build(project: Path) -> tuple[float, int]:
+def build(project: Path, **env: str) -> tuple[float, int]:
     site = project / "site"
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "mkdocs", "build", "-q",
-                             "--clean", "-d", str(site)], cwd=project, env=ENV, capture_output=True, text=True)
+                             "--clean", "-d", str(site)], cwd=project, env={**ENV, **env}, capture_output=True,
+                            text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"构建失败：{project}\n{result.stderr[-3000:]}")
@@ -186,9 +190,10 @@ def serve_rebuild(project: Path) -> list[float]:
 
 
 def format_row(row) -> str:
-    n, ours_t, ours_kb, plain_t, plain_kb, ours_pages, plain_pages, code_t = row
-    return (f"{n:>8} | {ours_t:>7.1f} | {ours_kb / 1024:>7.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>14.0f} | "
-            f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>14.1f} | {ours_pages:>6}/{plain_pages:<6} | {code_t:>14.1f}")
+    n, ours_t, ours_kb, bare_t, bare_kb, plain_t, plain_kb, ours_pages, plain_pages, code_t = row
+    return (f"{n:>8} | {ours_t:>7.1f} | {ours_kb / 1024:>7.0f} | {bare_t:>9.1f} | {bare_kb / 1024:>9.0f} | "
+            f"{plain_t:>13.1f} | {plain_kb / 1024:>14.0f} | {ours_t / plain_t:>6.2f} | {bare_t / plain_t:>13.2f} | "
+            f"{ours_t / n * 1000:>14.1f} | {ours_pages:>6}/{plain_pages:<6} | {code_t:>14.1f}")
 
 
 def main() -> int:
@@ -197,18 +202,22 @@ def main() -> int:
     source = snapshot()
     print(f"机器：{machine()}")
     print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
-    header = ("  案例数 | 本库 秒 | 本库 MB | 纯 Material 秒 | 纯 Material MB | 耗时比 | 本库 秒/千案例 | "
-              "页面数 本库/纯 | 其中本库代码 秒")
+    header = ("  案例数 | 本库 秒 | 本库 MB | 无搜索 秒 | 无搜索 MB | 纯 Material 秒 | 纯 Material MB | 耗时比 | "
+              "耗时比(无搜索) | 本库 秒/千案例 | 页面数 本库/纯 | 其中本库代码 秒")
     print(header)
     rows = []
     serve_project = None
     serve_size = max([s for s in sizes if s <= 1000], default=None)
+    if os.environ.get("BENCH_SERVE") == "0":
+        serve_size = None
     for n in sizes:
         ours = make_ours(n, source)
         plain = make_plain(ours, n)
         ours_t, ours_kb = build(ours)
+        pages_ours, code_t = page_count(ours), our_code_seconds(ours)
+        bare_t, bare_kb = build(ours, CASELIB_BENCH_NO_SEARCH="1")
         plain_t, plain_kb = build(plain)
-        row = (n, ours_t, ours_kb, plain_t, plain_kb, page_count(ours), page_count(plain), our_code_seconds(ours))
+        row = (n, ours_t, ours_kb, bare_t, bare_kb, plain_t, plain_kb, pages_ours, page_count(plain), code_t)
         rows.append(row)
         print(format_row(row), flush=True)
         shutil.rmtree(plain)
@@ -222,8 +231,9 @@ def main() -> int:
         print(format_row(row))
     big = [r for r in rows if r[0] >= 1000]
     if len(big) >= 2:
-        (n1, t1, *_), (n2, t2, *_) = big[0], big[-1]
-        print(f"\n从 {n1} 到 {n2} 个案例：案例数 ×{n2 / n1:.0f}，本库构建时间 ×{t2 / t1:.1f}（线性增长应约为 ×{n2 / n1:.0f}）")
+        (n1, t1, _, b1, *_), (n2, t2, _, b2, *_) = big[0], big[-1]
+        print(f"\n从 {n1} 到 {n2} 个案例：案例数 ×{n2 / n1:.0f}，本库构建时间 ×{t2 / t1:.1f}，无搜索 ×{b2 / b1:.1f}"
+              f"（线性增长应约为 ×{n2 / n1:.0f}）")
     if serve_project is not None:
         times = serve_rebuild(serve_project)
         print(f"\nmkdocs serve，{serve_size} 个案例：保存一个修改过的案例到页面显示修改，"
