@@ -105,7 +105,10 @@ class _ExcludedLinkFilter(logging.Filter):
         return True
 
 
-logging.getLogger("mkdocs.structure.pages").addFilter(_ExcludedLinkFilter())
+_pages_log = logging.getLogger("mkdocs.structure.pages")
+for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLinkFilter"]:
+    _pages_log.removeFilter(_old)   # `mkdocs serve` loads this file again for every rebuild
+_pages_log.addFilter(_ExcludedLinkFilter())
 
 
 def _write_tag_pages(config, site_dir: Path) -> None:
