@@ -1,14 +1,17 @@
 """Build benchmark (`make bench-build`): our build against a plain Material build, side by side.
 
 For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N cases
-(`python -m caselib corpus`) is built twice, each in a fresh process:
-  ours   the project as it is (hook, generated index pages, search index, post-build checks);
-  plain  the same case pages (the Markdown our hook generates) written into docs/cases/, with the
-         same theme, navigation and Markdown settings, but no hook, no search plugin, no index pages.
-Printed per size: wall time, peak memory (max RSS of the build process), the ratio ours/plain and
+(`python -m caselib corpus`) is built three times, each in a fresh process:
+  ours       the project as it is (hook, generated index pages, search index, post-build checks);
+  no search  the same without writing the search index (CASELIB_BENCH_NO_SEARCH=1; its completeness
+             check skipped), so the figures combine with a separately measured search index build;
+  plain      the same case pages (the Markdown our hook generates) written into docs/cases/, with the
+             same theme, navigation and Markdown settings, but no hook, no search, no index pages.
+Printed per size: wall time, peak memory (max RSS of the build process), the ratios to plain and
 seconds per 1,000 cases. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
-and one case file is edited: the time until the served page shows the edit is printed.
-Work files go to .bench/ (ignored by git). Timings are figures to read, not assertions.
+and one case file is edited: the time until the served page shows the edit is printed
+(BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git). Timings are figures to
+read, not assertions.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest
                                 ".hypothesis", ".bench", "tests")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
-# Run a command and print the peak RSS (KiB) of that command alone: one fresh wrapper per build.
+# Run a command; print its peak RSS (KiB) and CPU seconds (user + system; less disturbed than wall
+# time by other work on the machine) of that command alone: one fresh wrapper per build.
 MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)")
+           "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+           "print(u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr); sys.exit(r)")
 
 
 def machine() -> str:
@@ -109,16 +114,18 @@ def drop_top_level(text: str, keys: set[str]) -> str:
     return "".join(out)
 
 
-def build(project: Path) -> tuple[float, int]:
+def build(project: Path, **env: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak memory (KiB) of one build in a fresh process."""
     site = project / "site"
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "mkdocs", "build", "-q",
-                             "--clean", "-d", str(site)], cwd=project, env=ENV, capture_output=True, text=True)
+                             "--clean", "-d", str(site)], cwd=project, env={**ENV, **env}, capture_output=True,
+                            text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"构建失败：{project}\n{result.stderr[-3000:]}")
-    peak_kb = int(result.stderr.strip().splitlines()[-1])
-    return elapsed, peak_kb
+    peak_kb, cpu = result.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(cpu), int(peak_kb)
 
 
 def our_code_seconds(project: Path) -> float:
@@ -185,10 +192,22 @@ def serve_rebuild(project: Path) -> list[float]:
     return times
 
 
-def format_row(row) -> str:
-    n, ours_t, ours_kb, plain_t, plain_kb, ours_pages, plain_pages, code_t = row
-    return (f"{n:>8} | {ours_t:>7.1f} | {ours_kb / 1024:>7.0f} | {plain_t:>13.1f} | {plain_kb / 1024:>14.0f} | "
-            f"{ours_t / plain_t:>6.2f} | {ours_t / n * 1000:>14.1f} | {ours_pages:>6}/{plain_pages:<6} | {code_t:>14.1f}")
+HEADER = "  案例数 | 构建                 |     秒 |  CPU 秒 | 峰值 MB | 页面数 | 与纯 Material 之比（秒 / CPU 秒）"
+KINDS = ("本库", "本库（不建搜索索引）", "纯 Material")
+
+
+def format_rows(n: int, results: dict, pages_ours: int, pages_plain: int) -> str:
+    """Three lines per size: our build, ours without the search index, plain Material."""
+    plain_t, plain_cpu, _ = results["纯 Material"]
+    lines = []
+    for kind in KINDS:
+        t, cpu, kb = results[kind]
+        pages_n = pages_plain if kind == "纯 Material" else pages_ours
+        ratio = "" if kind == "纯 Material" else f"{t / plain_t:.2f} / {cpu / plain_cpu:.2f}"
+        pad = " " * (20 - len(kind) - sum(1 for ch in kind if ord(ch) > 127))  # CJK: two columns each
+        lines.append(f"{n:>8} | {kind}{pad} | {t:>6.1f} | {cpu:>7.1f} | "
+                     f"{kb / 1024:>7.0f} | {pages_n:>6} | {ratio}")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -197,33 +216,37 @@ def main() -> int:
     source = snapshot()
     print(f"机器：{machine()}")
     print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
-    header = ("  案例数 | 本库 秒 | 本库 MB | 纯 Material 秒 | 纯 Material MB | 耗时比 | 本库 秒/千案例 | "
-              "页面数 本库/纯 | 其中本库代码 秒")
-    print(header)
+    print(HEADER)
     rows = []
     serve_project = None
     serve_size = max([s for s in sizes if s <= 1000], default=None)
+    if os.environ.get("BENCH_SERVE") == "0":
+        serve_size = None
     for n in sizes:
         ours = make_ours(n, source)
         plain = make_plain(ours, n)
-        ours_t, ours_kb = build(ours)
-        plain_t, plain_kb = build(plain)
-        row = (n, ours_t, ours_kb, plain_t, plain_kb, page_count(ours), page_count(plain), our_code_seconds(ours))
-        rows.append(row)
-        print(format_row(row), flush=True)
+        results = {"本库": build(ours)}
+        pages_ours, code_t = page_count(ours), our_code_seconds(ours)
+        results["本库（不建搜索索引）"] = build(ours, CASELIB_BENCH_NO_SEARCH="1")
+        results["纯 Material"] = build(plain)
+        rows.append((n, results, pages_ours, page_count(plain), code_t))
+        print(format_rows(*rows[-1][:4]), flush=True)
+        print(f"{'':>8}   其中本库代码（读取、检查、生成页面、完整性检查，单独测）{code_t:.1f} 秒", flush=True)
         shutil.rmtree(plain)
         if n == serve_size:
             serve_project = ours
         else:
             shutil.rmtree(ours)
     print()
-    print(header)
+    print(HEADER)
     for row in rows:
-        print(format_row(row))
+        print(format_rows(*row[:4]))
     big = [r for r in rows if r[0] >= 1000]
     if len(big) >= 2:
-        (n1, t1, *_), (n2, t2, *_) = big[0], big[-1]
-        print(f"\n从 {n1} 到 {n2} 个案例：案例数 ×{n2 / n1:.0f}，本库构建时间 ×{t2 / t1:.1f}（线性增长应约为 ×{n2 / n1:.0f}）")
+        (n1, r1, *_), (n2, r2, *_) = big[0], big[-1]
+        growth = "，".join(f"{kind} ×{r2[kind][0] / r1[kind][0]:.1f}（CPU ×{r2[kind][1] / r1[kind][1]:.1f}）"
+                          for kind in KINDS)
+        print(f"\n从 {n1} 到 {n2} 个案例（×{n2 / n1:.0f}）：{growth}")
     if serve_project is not None:
         times = serve_rebuild(serve_project)
         print(f"\nmkdocs serve，{serve_size} 个案例：保存一个修改过的案例到页面显示修改，"

@@ -5,8 +5,13 @@ on_files   loads and checks cases/, stops the build on any problem, adds generat
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
                   then links the first mention of each glossary term (caselib.mentions)
+on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell)
 on_config         build date from the last commit
-on_post_build     writes the search index (caselib.searchindex), then checks nothing was lost
+on_post_build     writes the tag index pages into their shells, the search index (caselib.searchindex),
+                  then checks nothing was lost
+
+CASELIB_TAG_SHELL=0 renders every tag index page through MkDocs instead (same bytes, slower).
+CASELIB_BENCH_NO_SEARCH=1 (benchmark only) skips the search index and its completeness check.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
-from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
+from mkdocs.utils.meta import get_data  # noqa: E402
 
-from caselib import booklet, completeness, library, mentions, opendata, pages, searchindex  # noqa: E402
+from caselib import booklet, completeness, library, mentions, opendata, pages, searchindex, tagshell  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -30,10 +37,17 @@ log = logging.getLogger("mkdocs.hooks.caselib")
 _cases: list = []
 _terms: list = []
 _booklet_link: list[str] = []  # the home page's download link, when the booklet was built
+_files = None
+_tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled into a shell
+_shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
+
+
+def _use_shells() -> bool:
+    return os.environ.get("CASELIB_TAG_SHELL", "1") != "0"
 
 
 def on_files(files, config):
-    global _cases, _terms
+    global _cases, _terms, _files
     _booklet_link.clear()
     cases, problems = library.load_checked(ROOT)
     if problems:
@@ -43,14 +57,29 @@ def on_files(files, config):
                           "请按提示修改后重试；字段写法见 CONTRIBUTING.md。")
     _cases = cases
     _terms = mentions.targets(cases)
-    for page in library.generated_pages(cases):
-        files.append(File.generated(config, page.path, content=page.content))
+    generated = library.generated_pages(cases)
+    shelled = tagshell.tag_page_paths(p.path for p in generated) if _use_shells() else {}
+    _tag_pages.clear()
+    _shells.clear()
+    for dim_path in shelled:
+        _shells[tagshell.shell_path(dim_path)] = ""
+        files.append(File.generated(config, tagshell.shell_path(dim_path), content=tagshell.shell_markdown(),
+                                    inclusion=InclusionLevel.NOT_IN_NAV))
+    in_shell = {path for paths in shelled.values() for path in paths}
+    for page in generated:
+        if page.path in in_shell:
+            # in `files`, so links to it are checked and resolved, but not rendered by MkDocs
+            _tag_pages[page.path] = page.content
+            files.append(File.generated(config, page.path, content=page.content, inclusion=InclusionLevel.EXCLUDED))
+        else:
+            files.append(File.generated(config, page.path, content=page.content))
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
         pdf, pages_count = booklet.site_booklet(cases, Path(config.config_file_path))
         files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
         _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
+    _files = files
     return files
 
 
@@ -64,9 +93,52 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    if page.file.src_uri in _shells:
+        return tagshell.CONTENT
     if page.file.src_uri.startswith(pages.CASES_PATH + "/") and page.file.src_uri != pages.CASES_PATH + "/index.md":
         return mentions.link_mentions(sanitize_html(html), page.file.src_uri, _terms)
     return html
+
+
+def on_post_page(output, page, config):
+    if page.file.src_uri in _shells:
+        _shells[page.file.src_uri] = output
+    return output
+
+
+class _ExcludedLinkFilter(logging.Filter):
+    """MkDocs logs (at INFO) every link to an excluded page: tag pages filled into shells are not."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if message.endswith("which is excluded from the built site."):
+            return message.rsplit("' which is excluded", 1)[0].rsplit("a link to '", 1)[-1] not in _tag_pages
+        return True
+
+
+_pages_log = logging.getLogger("mkdocs.structure.pages")
+for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLinkFilter"]:
+    _pages_log.removeFilter(_old)   # `mkdocs serve` loads this file again for every rebuild
+_pages_log.addFilter(_ExcludedLinkFilter())
+
+
+def _write_tag_pages(config, site_dir: Path) -> None:
+    def resolve(from_path, to_path):
+        target = _files.get_file_from_path(to_path)
+        return get_relative_url(target.url, _files.get_file_from_path(from_path).url) if target else None
+
+    renderer = tagshell.Renderer(config["markdown_extensions"], config["mdx_configs"], resolve)
+    for shell in _shells:
+        path = site_dir / _files.get_file_from_path(shell).dest_uri
+        path.unlink()
+        path.parent.rmdir()
+    for src_uri, content in _tag_pages.items():
+        text, meta = get_data(content)
+        shell = _shells[tagshell.shell_path(src_uri.rpartition("/")[0])]
+        html = tagshell.fill(shell, meta["title"], renderer.html(src_uri, text))
+        dest = site_dir / _files.get_file_from_path(src_uri).dest_uri
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
 def on_config(config):
@@ -77,8 +149,11 @@ def on_config(config):
 
 def on_post_build(config):
     site_dir = Path(config.site_dir)
-    searchindex.build(_cases, site_dir)
-    problems = completeness.check_site(_cases, site_dir)
+    _write_tag_pages(config, site_dir)
+    search = os.environ.get("CASELIB_BENCH_NO_SEARCH") != "1"
+    if search:
+        searchindex.build(_cases, site_dir)
+    problems = completeness.check_site(_cases, site_dir, search=search)
     if problems:
         for problem in problems:
             log.error(str(problem))

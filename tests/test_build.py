@@ -158,3 +158,32 @@ def test_serve_rebuilds_index_pages_when_a_case_changes(project):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_tag_pages_filled_into_shells_are_what_mkdocs_renders(project, tmp_path):
+    """caselib.tagshell: the fast tag index pages are byte for byte MkDocs' own (real cases + 40 synthetic)."""
+    extra = tmp_path / "extra"
+    subprocess.run([sys.executable, "-m", "caselib", "corpus", "40", str(extra)], cwd=project, check=True,
+                   env={"PYTHONPATH": str(project / "scripts")}, stdout=subprocess.DEVNULL)
+    for path in extra.glob("*.md"):
+        shutil.copy(path, project / "cases" / path.name)
+    sites, logs = {}, {}
+    for mode in ("1", "0"):
+        sites[mode] = tmp_path / f"site-{mode}"
+        result = build_site(project, sites[mode], env={"CASELIB_TAG_SHELL": mode, "SOURCE_DATE_EPOCH": "1700000000"})
+        assert result.returncode == 0, result.stdout + result.stderr
+        logs[mode] = result.stderr
+    filled, rendered = _tree(sites["1"]), _tree(sites["0"])
+    assert filled.keys() == rendered.keys()
+    assert [name for name in filled if filled[name] != rendered[name]] == []
+    assert not any("caselib.shell" in name for name in filled)
+    assert "Building documentation" in logs["1"] and "which is excluded" not in logs["1"]
+    # many tag pages, some listing several cases, some with a glossary definition
+    model_pages = [name for name in filled if name.startswith("models/") and name.count("/") == 2]
+    assert len(model_pages) > 40
+    assert any(filled[name].count(b'class="case-meta"') > 2 for name in filled if name.startswith("themes/"))
+    assert b"admonition abstract" in filled["models/" + "四力/index.html"]

@@ -107,7 +107,7 @@ def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
     project = copy_project(tmp_path / "project")
     pages_py = project / "scripts" / "caselib" / "pages.py"
     text = pages_py.read_text(encoding="utf-8")
-    bug = "def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:\n"
+    bug = "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n"
     assert bug in text
     pages_py.write_text(text.replace(bug, bug + f"    cases = [c for c in cases if c.id != {CASE!r}]\n"),
                         encoding="utf-8")

@@ -8,6 +8,7 @@ so it is shown as text and never interpreted.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -44,8 +45,16 @@ def yaml_str(value: str) -> str:
 
 
 def link(text: str, from_path: str, to_path: str) -> str:
-    target = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    folder, name = posixpath.split(to_path)
+    target = posixpath.join(_relative_folder(folder, posixpath.dirname(from_path)), name)
     return f"[{md_text(text)}](<{target}>)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_folder(folder: str, from_folder: str) -> str:
+    """posixpath.relpath for folders (cached: a build makes tens of thousands of links between a few folders)."""
+    target = posixpath.relpath(folder or ".", from_folder or ".")
+    return "" if target == "." else target
 
 
 def case_path(case: Case) -> str:
@@ -77,16 +86,24 @@ def _front_matter(title: str, **extra: str) -> str:
     return "\n".join(lines + ["---", ""])
 
 
-def case_list(cases: list[Case], from_path: str) -> str:
-    """A list of cases: title, institution, date, summary."""
+def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> str:
+    """A list of cases: title, institution, date, summary.
+
+    `memo` (one dict per build) keeps each item: a case is listed on every index page of its tags.
+    """
+    memo = {} if memo is None else memo
+    folder = posixpath.dirname(from_path)
     items = []
     for case in cases:
-        institution = case.meta.get("institution") or UNKNOWN
-        items.append(
-            f"- **{link(case.title, from_path, case_path(case))}**  \n"
-            f"  <span class=\"case-meta\">{md_text(institution)} · {md_text(case.published)}</span>  \n"
-            f"  {md_text(str(case.meta.get('summary', '')).strip())}"
-        )
+        key = (id(case), folder)
+        if key not in memo:
+            institution = case.meta.get("institution") or UNKNOWN
+            memo[key] = (
+                f"- **{link(case.title, from_path, case_path(case))}**  \n"
+                f"  <span class=\"case-meta\">{md_text(institution)} · {md_text(case.published)}</span>  \n"
+                f"  {md_text(str(case.meta.get('summary', '')).strip())}"
+            )
+        items.append(memo[key])
     return "\n".join(items) + "\n"
 
 
@@ -158,7 +175,7 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
     return Page(path, content)
 
 
-def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:
+def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:
     path = tag_path(dim, value)
     title = f"{dim.label}：{value}"
     content = (
@@ -167,7 +184,7 @@ def tag_page(dim: Dimension, value: str, cases: list[Case]) -> Page:
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
         + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
         + definition(dim, value, cases, path)
-        + case_list(cases, path)
+        + case_list(cases, path, memo)
     )
     return Page(path, content)
 
@@ -292,8 +309,9 @@ def site_pages(cases: list[Case]) -> list[Page]:
     related_cases = related.related(cases)
     pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page(),
                                                                  glossary_page(cases)]
+    memo: dict = {}  # list items, for this build only (the cases are in `cases` throughout)
     for dim in dimensions():
         groups = group_by_tag(cases, dim)
         pages.append(dimension_page(dim, groups, len(cases)))
-        pages += [tag_page(dim, value, group) for value, group in groups.items()]
+        pages += [tag_page(dim, value, group, memo) for value, group in groups.items()]
     return pages
