@@ -13,16 +13,22 @@ MAX_BYTES = 5
 
 def encode(values) -> tuple[np.ndarray, np.ndarray]:
     """Varints of `values` back to back (uint8 array) and the byte count of each value."""
-    v = np.asarray(values, dtype=np.uint64)
+    v = np.asarray(values, dtype=np.int64)
     size = np.ones(len(v), dtype=np.int64)
     for k in range(1, MAX_BYTES):
         size += v >= (1 << (7 * k))
-    owner = np.repeat(np.arange(len(v)), size)
-    starts = np.cumsum(size) - size
-    nth = np.arange(len(owner), dtype=np.int64) - np.repeat(starts, size)
-    out = (v[owner] >> (7 * nth).astype(np.uint64)) & np.uint64(0x7F)
-    out |= (nth < size[owner] - 1).astype(np.uint64) << np.uint64(7)
-    return out.astype(np.uint8), size
+    start = np.cumsum(size) - size
+    out = np.empty(int(size.sum()), dtype=np.uint8)
+    for k in range(MAX_BYTES):
+        more = size > k + 1
+        if k == 0:
+            out[start] = (v & 0x7F) | (more << 7)
+            continue
+        at = np.flatnonzero(size > k)
+        if not len(at):
+            break
+        out[start[at] + k] = ((v[at] >> (7 * k)) & 0x7F) | (more[at] << 7)
+    return out, size
 
 
 def group_sizes(sizes: np.ndarray, counts: np.ndarray) -> np.ndarray:

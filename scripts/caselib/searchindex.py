@@ -54,6 +54,7 @@ GRAM = 3
 DIR_FIELDS = GRAM + 6
 SHARD_BYTES = 16384   # aimed-at size of a doc-list shard before gzip
 POS_BYTES = 16384     # a position file is cut at the first doc boundary past this many bytes
+TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
 HEAD_KEYS = ("title", "models", "institution")
 META_KEYS = ("unit", "org_type", "province", "standards", "themes", "published", "source",
              "honours", "summary", "authors")
@@ -143,12 +144,22 @@ def _order(cases) -> list:
     return sorted(cases, key=lambda c: (c.published, c.id), reverse=True)
 
 
-def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """A stable sort order of non-negative int keys; a radix sort when they are few."""
+def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
+    """Keys (0 ≤ key < bound) renumbered 0.. in the same order, and how many distinct."""
+    if bound <= TABLE_LIMIT:
+        seen = np.zeros(bound, dtype=bool)
+        seen[keys] = True
+        number = np.cumsum(seen, dtype=np.int32) - 1
+        return number[keys], int(number[-1]) + 1 if bound else 0
     distinct, dense = np.unique(keys, return_inverse=True)
-    if len(distinct) < 1 << 16:
-        return np.argsort(dense.astype(np.uint16), kind="stable")
-    return np.argsort(dense, kind="stable")
+    return dense.astype(np.int32), len(distinct)
+
+
+def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
+    """A stable sort order of dense ids; numpy's radix sort when they fit in 16 bits."""
+    if distinct <= 1 << 16:
+        return np.argsort(ids.astype(np.uint16), kind="stable")
+    return np.argsort(ids, kind="stable")
 
 
 @dataclass
@@ -168,90 +179,111 @@ def _texts(records) -> tuple[list[str], int]:
     return [h + SEP * (head_len - len(h)) + r for h, r in zip(heads, rests)], head_len
 
 
-def _levels(texts: list[str], head_len: int) -> tuple[list[_Level], list[bytes]]:
-    """Doc lists of every n-gram (1 ≤ n ≤ GRAM) and the position files of GRAM-grams."""
+@dataclass
+class _Text:
+    """All docs' normalised text as arrays, one entry per character."""
+    cp: np.ndarray       # code point, 0 = NUL (between fields and docs)
+    doc: np.ndarray      # doc number
+    pos: np.ndarray      # position in the doc's text
+    head: int
+
+
+def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.ndarray, np.ndarray, int]]]:
+    """The text arrays, and per n-gram length: where n-grams start, their dense ids, how many."""
     big = SEP.join(texts) + SEP * (GRAM + 1)
-    cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
     lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
     starts = np.cumsum(lengths) - lengths
-    doc_of = np.zeros(len(cp), dtype=np.int64)
+    doc_of = np.zeros(len(cp), dtype=np.int32)
     if len(texts):
         doc_of[starts[1:]] = 1
-        doc_of = np.cumsum(doc_of)
-    pos_of = np.arange(len(cp), dtype=np.int64) - starts[doc_of] if len(texts) else doc_of
-    # dense character ids, 0 = NUL; keys of n chars are numbers in base (distinct chars + 1)
+        doc_of = np.cumsum(doc_of, dtype=np.int32)
+    pos_of = (np.arange(len(cp), dtype=np.int64) - starts[doc_of]).astype(np.int32) if len(texts) else doc_of
+    # dense character ids, 0 = NUL; an n-gram's id numbers (its (n-1)-gram's id, its last char)
     seen = np.zeros(0x110000, dtype=bool)
     seen[cp] = True
     seen[0] = False
-    ids = np.cumsum(seen)
-    cid = ids[cp]
-    base = int(ids[-1]) + 1
+    char_id = np.cumsum(seen, dtype=np.int32)
+    cid = char_id[cp]
+    base = int(char_id[-1]) + 1
     size = len(cp) - GRAM
-    key = np.zeros(size, dtype=np.int64)
+    distinct, prev = 1, None
     valid = np.ones(size, dtype=bool)
-    levels, files = [], []
+    out = []
     for n in range(1, GRAM + 1):
-        key = key * base + cid[n - 1:n - 1 + size]
-        valid &= cid[n - 1:n - 1 + size] != 0
-        at = np.flatnonzero(valid)
-        at = at[_stable_order(key[at])]
-        k, doc, pos = key[at], doc_of[at], pos_of[at]
-        new_key = np.ones(len(k), dtype=bool)
-        new_key[1:] = k[1:] != k[:-1]
-        new_pair = new_key.copy()
-        new_pair[1:] |= doc[1:] != doc[:-1]
-        pair = np.flatnonzero(new_pair)                     # first occurrence of each (key, doc)
-        pair_value = doc[pair] * 2 + (pos[pair] < head_len)
-        pair_key_start = new_key[pair]
-        delta = pair_value.copy()
-        delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
-        key_pair = np.flatnonzero(pair_key_start)           # first pair of each key
-        docs = np.diff(np.append(key_pair, len(pair)))
-        cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
-        for j in range(n):
-            cps[:, j] = cp[at[pair[key_pair]] + j]
-        posinfo = np.zeros((len(key_pair), 4), dtype=np.int64)
-        values, counts = delta, docs
-        if n == GRAM:
-            # positions: per pair, count then first position and deltas
-            count = np.diff(np.append(pair, len(k)))
-            pdelta = pos.copy()
-            pdelta[1:] -= np.where(new_pair[1:], 0, pos[:-1])
-            stream = np.empty(len(k) + len(pair), dtype=np.int64)
-            head_at = pair + np.arange(len(pair))
-            stream[head_at] = count
-            body = np.ones(len(stream), dtype=bool)
-            body[head_at] = False
-            stream[body] = pdelta
-            data, nbytes = searchcodec.encode(stream)
-            byte_at = np.cumsum(nbytes) - nbytes
-            pair_byte = byte_at[head_at]
-            bucket = pair_byte // POS_BYTES
-            first_in_bucket = np.ones(len(pair), dtype=bool)
-            first_in_bucket[1:] = bucket[1:] != bucket[:-1]
-            file_of = np.cumsum(first_in_bucket) - 1
-            file_start = pair_byte[first_in_bucket]
-            file_end = np.append(file_start[1:], len(data))
-            files = [data[a:b].tobytes() for a, b in zip(file_start, file_end)]
-            key_byte_end = np.append(pair_byte[key_pair[1:]], len(data))
-            posinfo[:, 0] = file_of[key_pair]
-            posinfo[:, 1] = pair_byte[key_pair] - file_start[file_of[key_pair]]
-            posinfo[:, 3] = key_byte_end - pair_byte[key_pair]
-            brk = first_in_bucket & ~pair_key_start             # a key's data moves to a new file
-            brk_pair = np.flatnonzero(brk)
-            brk_key = np.searchsorted(key_pair, brk_pair, side="right") - 1
-            local = brk_pair - key_pair[brk_key]
-            brk_delta = local.copy()
-            brk_delta[1:] -= np.where(brk_key[1:] == brk_key[:-1], local[:-1], 0)
-            posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
-            # per key: doc deltas then break deltas
-            counts = docs + posinfo[:, 2]
-            values = np.empty(int(counts.sum()), dtype=np.int64)
-            out_start = np.cumsum(counts) - counts
-            values[searchcodec.gather_ranges(out_start, docs)] = delta
-            values[searchcodec.gather_ranges(out_start + docs, posinfo[:, 2])] = brk_delta
-        levels.append(_Level(cps, docs, values, counts, posinfo))
-    return levels, files
+        nxt = cid[n - 1:n - 1 + size]
+        valid &= nxt != 0
+        at = np.flatnonzero(valid).astype(np.int32)
+        ids = np.zeros(size, dtype=np.int32)
+        ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at],
+                                   distinct * base)
+        prev = ids
+        out.append((at, ids[at], distinct))
+    return _Text(cp, doc_of, pos_of, head_len), out
+
+
+def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) -> tuple[_Level, list[bytes]]:
+    """Doc lists of the n-grams starting at `at` (ids `k`); for GRAM-grams, the position files."""
+    head_len, cp = text.head, text.cp
+    at = at[_stable_order(k, distinct)]
+    k = np.repeat(np.arange(distinct, dtype=np.int32), np.bincount(k, minlength=distinct))
+    doc, pos = text.doc[at], text.pos[at]
+    files = []
+    new_key = np.ones(len(k), dtype=bool)
+    new_key[1:] = k[1:] != k[:-1]
+    new_pair = new_key.copy()
+    new_pair[1:] |= doc[1:] != doc[:-1]
+    pair = np.flatnonzero(new_pair)                     # first occurrence of each (key, doc)
+    pair_value = doc[pair].astype(np.int64) * 2 + (pos[pair] < head_len)
+    pair_key_start = new_key[pair]
+    delta = pair_value.copy()
+    delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
+    key_pair = np.flatnonzero(pair_key_start)           # first pair of each key
+    docs = np.diff(np.append(key_pair, len(pair)))
+    cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
+    for j in range(n):
+        cps[:, j] = cp[at[pair[key_pair]] + j]
+    posinfo = np.zeros((len(key_pair), 4), dtype=np.int64)
+    values, counts = delta, docs
+    if n == GRAM:
+        # positions: per pair, count then first position and deltas
+        count = np.diff(np.append(pair, len(k)))
+        pdelta = pos.copy()
+        pdelta[1:] -= np.where(new_pair[1:], 0, pos[:-1])
+        stream = np.empty(len(k) + len(pair), dtype=np.int64)
+        head_at = pair + np.arange(len(pair))
+        stream[head_at] = count
+        body = np.ones(len(stream), dtype=bool)
+        body[head_at] = False
+        stream[body] = pdelta
+        data, nbytes = searchcodec.encode(stream)
+        byte_at = np.cumsum(nbytes) - nbytes
+        pair_byte = byte_at[head_at]
+        bucket = pair_byte // POS_BYTES
+        first_in_bucket = np.ones(len(pair), dtype=bool)
+        first_in_bucket[1:] = bucket[1:] != bucket[:-1]
+        file_of = np.cumsum(first_in_bucket) - 1
+        file_start = pair_byte[first_in_bucket]
+        file_end = np.append(file_start[1:], len(data))
+        files = [data[a:b].tobytes() for a, b in zip(file_start, file_end)]
+        key_byte_end = np.append(pair_byte[key_pair[1:]], len(data))
+        posinfo[:, 0] = file_of[key_pair]
+        posinfo[:, 1] = pair_byte[key_pair] - file_start[file_of[key_pair]]
+        posinfo[:, 3] = key_byte_end - pair_byte[key_pair]
+        brk = first_in_bucket & ~pair_key_start             # a key's data moves to a new file
+        brk_pair = np.flatnonzero(brk)
+        brk_key = np.searchsorted(key_pair, brk_pair, side="right") - 1
+        local = brk_pair - key_pair[brk_key]
+        brk_delta = local.copy()
+        brk_delta[1:] -= np.where(brk_key[1:] == brk_key[:-1], local[:-1], 0)
+        posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
+        # per key: doc deltas then break deltas
+        counts = docs + posinfo[:, 2]
+        values = np.empty(int(counts.sum()), dtype=np.int64)
+        out_start = np.cumsum(counts) - counts
+        values[searchcodec.gather_ranges(out_start, docs)] = delta
+        values[searchcodec.gather_ranges(out_start + docs, posinfo[:, 2])] = brk_delta
+    return _Level(cps, docs, values, counts, posinfo), files
 
 
 def _shard_files(levels: list[_Level]) -> list[bytes]:
@@ -289,20 +321,33 @@ def build(cases, site_dir: Path) -> dict:
     """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest."""
     records = [record(c) for c in _order(cases)]
     texts, head_len = _texts(records)
-    levels, pos_files = _levels(texts, head_len)
-    shard_files = _shard_files(levels)
+    text, grams = _text_arrays(texts, head_len)
     out_dir = Path(site_dir) / INDEX_DIR
     for sub in ("k", "p", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    jobs = [(out_dir / "k" / f"{s}.gz", data) for s, data in enumerate(shard_files)]
-    jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
-    for doc, rec in enumerate(records):
-        data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
-                "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
-        jobs.append((out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8")))
-    jobs.append((out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8")))
-    with ThreadPoolExecutor(2) as pool:   # zlib releases the GIL: two cores compress
-        list(pool.map(lambda job: job[0].write_bytes(_gzip(job[1])), jobs))
+
+    def write(path: Path, data: bytes) -> None:
+        path.write_bytes(_gzip(data))
+
+    def write_docs() -> None:
+        for doc, rec in enumerate(records):
+            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
+                    "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
+            write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    # two threads: numpy and zlib release the GIL, so two cores share the work; the output is
+    # the same whatever the order the jobs run in (each file is written by exactly one job)
+    with ThreadPoolExecutor(2) as pool:
+        done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
+        docs_written = pool.submit(write_docs)
+        levels = [job.result()[0] for job in done]
+        pos_files = done[-1].result()[1]
+        shard_files = _shard_files(levels)
+        jobs = [(out_dir / "k" / f"{s}.gz", data) for s, data in enumerate(shard_files)]
+        jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
+        list(pool.map(lambda job: write(*job), jobs))
+        docs_written.result()
     manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM,
                 "shards": len(shard_files)}
     (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
