@@ -9,6 +9,9 @@ by the corpus index (case pages of the corpus are not built: the index does not 
 Material's own search is measured on the same corpus (--material SIZE…, default 1000: a full
 MkDocs build with the `search` plugin takes many minutes at 10,000): search_index.json bytes
 and the time from typing to results on a cold page.
+--baseline REV also builds the index of the same corpus with searchindex.py as it was at git
+revision REV, right after ours (same machine, same load), and prints both build times.
+Shorter runs: --sizes 10000 --material (no Material build).
 
 Everything happens in a temporary directory, never in site/ or cases/.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import http.server
 import os
 import platform
@@ -28,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import yaml
@@ -132,11 +135,24 @@ def material(browser, site: Path, queries: list[str]) -> dict:
     return {"times": times, "found": found}
 
 
+def baseline_module(rev: str, tmp: Path):
+    """searchindex.py as it was at git revision `rev`, loaded inside the caselib package."""
+    source = subprocess.run(["git", "show", f"{rev}:scripts/caselib/searchindex.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = tmp / "baseline_searchindex.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("caselib.baseline_searchindex", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--material", type=int, nargs="*", default=[1000])
     parser.add_argument("--material-queries", type=int, default=10)
+    parser.add_argument("--baseline", metavar="REV")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -165,6 +181,13 @@ def main() -> int:
             searchindex.build(cases, site)
             build_s = time.perf_counter() - t
             index_bytes = du(site / searchindex.INDEX_DIR)
+            if args.baseline:
+                old = baseline_module(args.baseline, tmp)
+                t = time.perf_counter()
+                old.build(cases, tmp / f"baseline-{n}")
+                old_s = time.perf_counter() - t
+                old_bytes = du(tmp / f"baseline-{n}" / searchindex.INDEX_DIR)
+                shutil.rmtree(tmp / f"baseline-{n}")
             # the engine must be exact on this corpus: check every query against substring truth
             fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in cases}
             idx = searchindex.Index(site)
@@ -180,6 +203,9 @@ def main() -> int:
             kb = [b / 1024 for b in r["fetched"]]
             print(f"\n== {n} 个案例（{len(queries)} 个查询，每个查询冷缓存）==")
             print(f"索引构建 {build_s:.1f} s；索引磁盘占用 {index_bytes / 1e6:.1f} MB（{sum(1 for _ in (site / searchindex.INDEX_DIR).rglob('*.gz'))} 个文件）")
+            if args.baseline:
+                print(f"对照：{args.baseline} 版本的 searchindex.py 紧接着构建同一语料 {old_s:.1f} s"
+                      f"（本版为其 {build_s / old_s:.2f} 倍），磁盘占用 {old_bytes / 1e6:.1f} MB")
             print(f"首次查询下载：中位数 {statistics.median(kb):.0f} KB，p95 {pct(kb, 95):.0f} KB，最大 {max(kb):.0f} KB")
             print(f"最后一次按键到显示结果：中位数 {statistics.median(r['times']):.0f} ms，p95 {pct(r['times'], 95):.0f} ms，最大 {max(r['times']):.0f} ms")
             print(f"与逐字查找不一致的查询：Python 引擎 {wrong} 个，浏览器计数 {wrong_browser} 个")
