@@ -143,6 +143,7 @@ def baseline_module(rev: str, tmp: Path):
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("caselib.baseline_searchindex", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -162,6 +163,7 @@ def main() -> int:
     base_queries = [q["query"] for q in yaml.safe_load((ROOT / "tests/search_queries.yml").read_text("utf-8"))]
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp, sync_playwright() as pw:
         tmp = Path(tmp)
+        old = baseline_module(args.baseline, tmp) if args.baseline else None
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         project = tmp / "project"
         shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
@@ -182,7 +184,6 @@ def main() -> int:
             build_s = time.perf_counter() - t
             index_bytes = du(site / searchindex.INDEX_DIR)
             if args.baseline:
-                old = baseline_module(args.baseline, tmp)
                 t = time.perf_counter()
                 old.build(cases, tmp / f"baseline-{n}")
                 old_s = time.perf_counter() - t
