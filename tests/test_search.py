@@ -223,3 +223,13 @@ def test_index_does_not_depend_on_the_string_hash_seed(tmp_path):
         digests.add(hashlib.sha256(b"".join(p.relative_to(out).as_posix().encode() + p.read_bytes()
                                             for p in files)).hexdigest())
     assert len(digests) == 1
+
+
+def test_varints_round_trip_at_every_byte_length():
+    from caselib import searchcodec
+    values = [0, 1, 127, 128, 255, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1]
+    data, sizes = searchcodec.encode(values)
+    assert list(sizes) == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert searchcodec.decode(data.tobytes(), 0, len(values)) == (values, len(data))
+    with pytest.raises(ValueError):
+        searchcodec.encode([-1])
