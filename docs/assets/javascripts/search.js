@@ -128,12 +128,21 @@
     var out = new Map();
     return Promise.all(jobs.map(function (job) {
       return fetchBytes("p/" + (e.file + job.k) + ".gz").then(function (buf) {
-        var at = job.k === 0 ? e.offset : 0;
+        var at = job.k === 0 ? e.offset : 0, b, mul, c, j;
         for (var i = job.lo; i < job.hi; i++) {
-          var c = varints(buf, at, 1);
-          var steps = varints(buf, c.at, c.values[0]);
-          at = steps.at;
-          if (wanted.has(e.docs[i])) out.set(e.docs[i], cumulative(steps.values));
+          c = 0; mul = 1;
+          do { b = buf[at++]; c += (b & 127) * mul; mul *= 128; } while (b >= 128);
+          if (!wanted.has(e.docs[i])) {
+            for (j = 0; j < c; at++) if (buf[at] < 128) j++;   /* skip c varints */
+            continue;
+          }
+          var pos = new Array(c), p = 0;
+          for (j = 0; j < c; j++) {
+            var v = 0; mul = 1;
+            do { b = buf[at++]; v += (b & 127) * mul; mul *= 128; } while (b >= 128);
+            pos[j] = p += v;
+          }
+          out.set(e.docs[i], pos);
         }
       });
     })).then(function () { return out; });
@@ -175,13 +184,19 @@
       if (!cand.size) return out;
       var offsets = cover(entries.map(function (e) { return e.plen / e.docs.length; }), g);
       return Promise.all(offsets.map(function (o) { return positions(entries[o], cand); })).then(function (found) {
+        /* positions are ascending: walk each list once; the first start found is the smallest */
         Array.from(cand).sort(function (a, b) { return a - b; }).forEach(function (doc) {
-          var others = found.slice(1).map(function (f) { return new Set(f.get(doc)); }), best = Infinity;
-          found[0].get(doc).forEach(function (p) {
-            for (var k = 1; k < offsets.length; k++) if (!others[k - 1].has(p + offsets[k])) return;
-            if (p < best) best = p;
-          });
-          if (best !== Infinity) out.set(doc, best < m.head);
+          var lists = found.map(function (f) { return f.get(doc); }), next = offsets.map(function () { return 0; });
+          var first = lists[0];
+          starts: for (var i = 0; i < first.length; i++) {
+            for (var k = 1; k < offsets.length; k++) {
+              var want = first[i] + offsets[k], list = lists[k];
+              while (next[k] < list.length && list[next[k]] < want) next[k]++;
+              if (list[next[k]] !== want) continue starts;
+            }
+            out.set(doc, first[i] < m.head);
+            return;
+          }
         });
         return out;
       });
