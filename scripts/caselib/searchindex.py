@@ -17,7 +17,6 @@ Keys are the n-grams of 1 to GRAM (3) characters. Files under <site>/search/data
                       size       bytes of the key's data below
                       file off   (GRAM-grams only) where its positions start: p/<file>.gz, byte off
                       breaks     (GRAM-grams only) how many times its positions move to the next file
-                      plen       (GRAM-grams only) bytes of all its positions
                     then each key's data: `docs` deltas of doc * 2 + (1 if in the head), then
                     `breaks` deltas of the doc indexes (in this list) where a new file starts
   p/<f>.gz        positions of GRAM-grams, in key order, cut between docs every POS_BYTES:
@@ -25,9 +24,9 @@ Keys are the n-grams of 1 to GRAM (3) characters. Files under <site>/search/data
   d/<doc>.gz      one case for showing a result: url, title, institution, date, text (JSON)
 
 A term of up to GRAM characters is a key: its doc list is the exact answer. A longer term occurs
-at p iff GRAM-grams covering it occur at p + their offsets: candidates are the docs in every
-GRAM-gram's list, and only the positions of a cheapest cover, only in the files holding
-candidates, are fetched to check them. So results and counts are exact, and a frequent
+at p iff the GRAM-grams at offsets 0, GRAM, 2·GRAM, …, L-GRAM (the fewest that cover it) occur
+at p + their offset: candidates are the docs in all their lists, and only their positions in
+the files holding candidates are fetched to check them. So results and counts are exact, and a frequent
 character pair never costs more than its doc list.
 `Index.search()` is the same algorithm as search.js, used by tests and the benchmark; it counts
 the compressed bytes it reads (`Index.read_bytes`), which are the bytes the browser fetches.
@@ -51,7 +50,7 @@ from .searchnorm import normalize, query_terms, t2s_map
 INDEX_DIR = "search/data"
 FORMAT = 2
 GRAM = 3
-DIR_FIELDS = GRAM + 6
+DIR_FIELDS = GRAM + 5
 SHARD_BYTES = 16384   # aimed-at size of a doc-list shard before gzip
 POS_BYTES = 16384     # a position file is cut at the first doc boundary past this many bytes
 TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
@@ -169,7 +168,7 @@ class _Level:
     docs: np.ndarray       # per key: how many docs
     values: np.ndarray     # per key, back to back: doc-list deltas, then break deltas
     counts: np.ndarray     # per key: how many values
-    pos: np.ndarray        # keys × 4: file, offset, breaks, plen (zeros below GRAM)
+    pos: np.ndarray        # keys × 3: file, offset, breaks (zeros below GRAM)
 
 
 def _texts(records) -> tuple[list[str], int]:
@@ -243,7 +242,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
     for j in range(n):
         cps[:, j] = cp[at[pair[key_pair]] + j]
-    posinfo = np.zeros((len(key_pair), 4), dtype=np.int64)
+    posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
     values, counts = delta, docs
     if n == GRAM:
         # positions: per pair, count then first position and deltas
@@ -266,10 +265,8 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
         file_start = pair_byte[first_in_bucket]
         file_end = np.append(file_start[1:], len(data))
         files = [data[a:b].tobytes() for a, b in zip(file_start, file_end)]
-        key_byte_end = np.append(pair_byte[key_pair[1:]], len(data))
         posinfo[:, 0] = file_of[key_pair]
         posinfo[:, 1] = pair_byte[key_pair] - file_start[file_of[key_pair]]
-        posinfo[:, 3] = key_byte_end - pair_byte[key_pair]
         brk = first_in_bucket & ~pair_key_start             # a key's data moves to a new file
         brk_pair = np.flatnonzero(brk)
         brk_key = np.searchsorted(key_pair, brk_pair, side="right") - 1
@@ -363,7 +360,6 @@ class Entry:
     file: int = 0
     offset: int = 0
     breaks: tuple = ()    # doc indexes (in `docs`) where the positions move to the next file
-    plen: int = 0
 
 
 class Index:
@@ -402,7 +398,7 @@ class Index:
         buf, keys = self._shard(shard_of(key, self.manifest["shards"]))
         if key not in keys:
             return None
-        at, (ndocs, _, file, offset, nbreaks, plen) = keys[key]
+        at, (ndocs, _, file, offset, nbreaks) = keys[key]
         deltas, at = searchcodec.decode(buf, at, ndocs)
         values, v = [], 0
         for d in deltas:
@@ -413,7 +409,7 @@ class Index:
         for d in steps:
             b += d
             breaks.append(b)
-        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], file, offset, tuple(breaks), plen)
+        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], file, offset, tuple(breaks))
 
     def positions(self, entry: Entry, wanted: set[int]) -> dict[int, list[int]]:
         """Positions of a GRAM-gram in the wanted docs, reading only the files that hold them."""
@@ -442,16 +438,15 @@ class Index:
         if len(term) <= gram:
             e = self.entry(term)
             return dict(zip(e.docs, e.heads)) if e else {}
-        grams = [term[o:o + gram] for o in range(len(term) - gram + 1)]
-        entries = [self.entry(g) for g in grams]
-        if not all(entries):
+        cover = _cover(len(term), gram)
+        entries = {o: self.entry(term[o:o + gram]) for o in cover}
+        if not all(entries.values()):
             return {}
         cand = set(entries[0].docs)
-        for e in entries[1:]:
+        for e in entries.values():
             cand &= set(e.docs)
         if not cand:
             return {}
-        cover = _cover([e.plen / len(e.docs) for e in entries], gram)
         found = {o: self.positions(entries[o], cand) for o in cover}
         out = {}
         for doc in sorted(cand):
@@ -474,18 +469,12 @@ class Index:
         return sorted(found, key=lambda d: (not found[d], d))
 
 
-def _cover(costs: list[float], gram: int) -> list[int]:
-    """Offsets of the cheapest GRAM-grams covering a term: the first and last, gaps ≤ GRAM."""
-    best, back = [costs[0]], [-1]
-    for i in range(1, len(costs)):
-        j = min(range(i - 1, max(-1, i - gram - 1), -1), key=lambda j: best[j])
-        best.append(best[j] + costs[i])
-        back.append(j)
-    out, i = [], len(costs) - 1
-    while i >= 0:
-        out.append(i)
-        i = back[i]
-    return out[::-1]
+def _cover(length: int, gram: int) -> list[int]:
+    """Offsets of the fewest GRAM-grams covering a term: 0, GRAM, 2·GRAM, …, and the last."""
+    out = list(range(0, length - gram + 1, gram))
+    if out[-1] != length - gram:
+        out.append(length - gram)
+    return out
 
 
 def search(site_dir: Path, query: str) -> list[str]:

@@ -88,7 +88,7 @@
     var path = "k/" + s + ".gz";
     if (!cache.has("dir:" + path)) {
       cache.set("dir:" + path, fetchBytes(path).then(function (buf) {
-        var fields = m.gram + 6, head = varints(buf, 0, 1), count = head.values[0];
+        var fields = m.gram + 5, head = varints(buf, 0, 1), count = head.values[0];
         var rows = varints(buf, head.at, count * fields), at = rows.at, keys = new Map();
         for (var r = 0; r < count; r++) {
           var row = rows.values.slice(r * fields, (r + 1) * fields), key = "";
@@ -112,7 +112,7 @@
       return {
         docs: values.map(function (v) { return Math.floor(v / 2); }),
         heads: values.map(function (v) { return v % 2 === 1; }),
-        file: row[g + 2], offset: row[g + 3], plen: row[g + 5],
+        file: row[g + 2], offset: row[g + 3],
         breaks: cumulative(varints(sh.buf, docs.at, row[g + 4]).values)
       };
     });
@@ -147,18 +147,12 @@
       });
     })).then(function () { return out; });
   }
-  /* Offsets of the cheapest GRAM-grams covering a term: the first and last, gaps ≤ GRAM
-     (the same choice as searchindex._cover). */
-  function cover(costs, gram) {
-    var best = [costs[0]], back = [-1];
-    for (var i = 1; i < costs.length; i++) {
-      var j = i - 1;
-      for (var c = i - 2; c >= Math.max(0, i - gram); c--) if (best[c] < best[j]) j = c;
-      best.push(best[j] + costs[i]);
-      back.push(j);
-    }
+  /* Offsets of the fewest GRAM-grams covering a term: 0, GRAM, 2·GRAM, …, and the last
+     (the same as searchindex._cover). */
+  function cover(length, gram) {
     var out = [];
-    for (var at = costs.length - 1; at >= 0; at = back[at]) out.unshift(at);
+    for (var o = 0; o + gram <= length; o += gram) out.push(o);
+    if (out[out.length - 1] !== length - gram) out.push(length - gram);
     return out;
   }
   /* Docs containing one normalised term → whether it occurs in the head fields. */
@@ -171,9 +165,8 @@
         return out;
       });
     }
-    var grams = [];
-    for (var o = 0; o + g <= cps.length; o++) grams.push(cps.slice(o, o + g).join(""));
-    return Promise.all(grams.map(function (k) { return entry(k, m); })).then(function (entries) {
+    var offsets = cover(cps.length, g);
+    return Promise.all(offsets.map(function (o) { return entry(cps.slice(o, o + g).join(""), m); })).then(function (entries) {
       var out = new Map();
       if (entries.some(function (e) { return !e; })) return out;
       var cand = new Set(entries[0].docs);
@@ -182,8 +175,7 @@
         cand.forEach(function (d) { if (!has.has(d)) cand.delete(d); });
       });
       if (!cand.size) return out;
-      var offsets = cover(entries.map(function (e) { return e.plen / e.docs.length; }), g);
-      return Promise.all(offsets.map(function (o) { return positions(entries[o], cand); })).then(function (found) {
+      return Promise.all(entries.map(function (e) { return positions(e, cand); })).then(function (found) {
         /* positions are ascending: walk each list once; the first start found is the smallest */
         Array.from(cand).sort(function (a, b) { return a - b; }).forEach(function (doc) {
           var lists = found.map(function (f) { return f.get(doc); }), next = offsets.map(function () { return 0; });
