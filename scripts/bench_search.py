@@ -9,6 +9,10 @@ by the corpus index (case pages of the corpus are not built: the index does not 
 Material's own search is measured on the same corpus (--material SIZE…, default 1000: a full
 MkDocs build with the `search` plugin takes many minutes at 10,000): search_index.json bytes
 and the time from typing to results on a cold page.
+--baseline REV also builds the index of the same corpus with searchindex.py as it was at git
+revision REV, right after ours, and measures that index with that revision's search.js on the
+same page, alternating query by query with ours (same machine, same load).
+Shorter runs: --sizes 10000 --material (no Material build).
 
 Everything happens in a temporary directory, never in site/ or cases/.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import http.server
 import os
 import platform
@@ -28,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import yaml
@@ -88,26 +92,29 @@ def mkdocs_build(project: Path, site: Path) -> float:
     return time.perf_counter() - t
 
 
-def ours(browser, site: Path, queries: list[str]) -> dict:
-    server, base = serve(site)
-    fetched, times, counts = [], [], []
+def ours(browser, sites: list[Path], queries: list[str]) -> list[dict]:
+    """Each query on each site in turn (so a change of machine load touches all alike)."""
+    servers = [serve(site) for site in sites]
+    results = [{"fetched": [], "times": [], "counts": []} for _ in sites]
     try:
         for q in queries:
-            context = browser.new_context(locale="zh-CN")
-            page = context.new_page()
-            page.goto(base + "/search/")
-            page.wait_for_selector("#caselib-search[data-state=empty]")
-            got = []
-            page.on("response", lambda r: got.append(r) if "/search/data/" in r.url else None)
-            ms, count = page.evaluate(MEASURE, q)
-            page.wait_for_load_state("networkidle")
-            fetched.append(sum(len(r.body()) for r in got))
-            times.append(ms)
-            counts.append(count)
-            context.close()
+            for (server, base), r in zip(servers, results):
+                context = browser.new_context(locale="zh-CN")
+                page = context.new_page()
+                page.goto(base + "/search/")
+                page.wait_for_selector("#caselib-search[data-state=empty]")
+                got = []
+                page.on("response", lambda resp: got.append(resp) if "/search/data/" in resp.url else None)
+                ms, count = page.evaluate(MEASURE, q)
+                page.wait_for_load_state("networkidle")
+                r["fetched"].append(sum(len(resp.body()) for resp in got))
+                r["times"].append(ms)
+                r["counts"].append(count)
+                context.close()
     finally:
-        server.shutdown()
-    return {"fetched": fetched, "times": times, "counts": counts}
+        for server, _ in servers:
+            server.shutdown()
+    return results
 
 
 def material(browser, site: Path, queries: list[str]) -> dict:
@@ -132,11 +139,25 @@ def material(browser, site: Path, queries: list[str]) -> dict:
     return {"times": times, "found": found}
 
 
+def baseline_module(rev: str, tmp: Path):
+    """searchindex.py as it was at git revision `rev`, loaded inside the caselib package."""
+    source = subprocess.run(["git", "show", f"{rev}:scripts/caselib/searchindex.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = tmp / "baseline_searchindex.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("caselib.baseline_searchindex", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--material", type=int, nargs="*", default=[1000])
     parser.add_argument("--material-queries", type=int, default=10)
+    parser.add_argument("--baseline", metavar="REV")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -146,6 +167,7 @@ def main() -> int:
     base_queries = [q["query"] for q in yaml.safe_load((ROOT / "tests/search_queries.yml").read_text("utf-8"))]
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp, sync_playwright() as pw:
         tmp = Path(tmp)
+        old = baseline_module(args.baseline, tmp) if args.baseline else None
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         project = tmp / "project"
         shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
@@ -165,6 +187,20 @@ def main() -> int:
             searchindex.build(cases, site)
             build_s = time.perf_counter() - t
             index_bytes = du(site / searchindex.INDEX_DIR)
+            sites = [site]
+            if args.baseline:
+                # the same page with the baseline's index and search.js
+                old_site = tmp / f"baseline-{n}"
+                shutil.copytree(page_site, old_site)
+                shutil.rmtree(old_site / searchindex.INDEX_DIR)
+                t = time.perf_counter()
+                old.build(cases, old_site)
+                old_s = time.perf_counter() - t
+                old_bytes = du(old_site / searchindex.INDEX_DIR)
+                (old_site / "assets/javascripts/search.js").write_text(subprocess.run(
+                    ["git", "show", f"{args.baseline}:docs/assets/javascripts/search.js"], cwd=ROOT, check=True,
+                    capture_output=True, text=True).stdout, encoding="utf-8")
+                sites.append(old_site)
             # the engine must be exact on this corpus: check every query against substring truth
             fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in cases}
             idx = searchindex.Index(site)
@@ -175,7 +211,7 @@ def main() -> int:
                 got = {idx.doc(d)["u"] for d in idx.search(q)}
                 wrong += got != truth
                 truth_counts.append(len(truth))
-            r = ours(browser, site, queries)
+            r, *rest = ours(browser, sites, queries)
             wrong_browser = sum(a != b for a, b in zip(r["counts"], truth_counts))
             kb = [b / 1024 for b in r["fetched"]]
             print(f"\n== {n} 个案例（{len(queries)} 个查询，每个查询冷缓存）==")
@@ -185,6 +221,15 @@ def main() -> int:
             print(f"与逐字查找不一致的查询：Python 引擎 {wrong} 个，浏览器计数 {wrong_browser} 个")
             worst = sorted(zip(kb, queries), reverse=True)[:3]
             print("下载最多的查询：" + "，".join(f"{q}（{k:.0f} KB）" for k, q in worst))
+            if args.baseline:
+                o = rest[0]
+                okb = [b / 1024 for b in o["fetched"]]
+                print(f"对照 {args.baseline}（同一语料、同一页面，换成当时的索引和 search.js，与本版逐个查询交替测量）：")
+                print(f"  索引构建 {old_s:.1f} s（本版为其 {build_s / old_s:.2f} 倍）；索引磁盘占用 {old_bytes / 1e6:.1f} MB")
+                print(f"  首次查询下载：中位数 {statistics.median(okb):.0f} KB，p95 {pct(okb, 95):.0f} KB，最大 {max(okb):.0f} KB")
+                print(f"  最后一次按键到显示结果：中位数 {statistics.median(o['times']):.0f} ms，p95 {pct(o['times'], 95):.0f} ms")
+                print(f"  浏览器计数与逐字查找不一致的查询 {sum(a != b for a, b in zip(o['counts'], truth_counts))} 个")
+                shutil.rmtree(sites[1])
             if n in args.material:
                 mproject = tmp / f"material-{n}"
                 shutil.copytree(project, mproject, ignore=IGNORE, symlinks=True)

@@ -3,7 +3,11 @@ substring search on the real cases and on a synthetic corpus (exact recall and p
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,3 +143,93 @@ def test_full_width_and_traditional_variants_find_the_same(index_dir):
         assert sorted(searchindex.search(index_dir, wide)) == same, wide
         traditional = s2t.convert(q["query"])
         assert sorted(searchindex.search(index_dir, traditional)) == same, traditional
+
+
+@pytest.fixture(scope="module")
+def small_files_index(tmp_path_factory):
+    """A synthetic corpus indexed into tiny files, so keys span many position files."""
+    tmp = tmp_path_factory.mktemp("small-files")
+    corpus.generate(60, ROOT / "cases", tmp / "cases", seed=5)
+    corpus_cases, problems = load_cases(tmp / "cases", tmp)
+    assert problems == []
+    patch = pytest.MonkeyPatch()
+    patch.setattr(searchindex, "POS_BYTES", 300)
+    patch.setattr(searchindex, "SHARD_BYTES", 2000)
+    try:
+        searchindex.build(corpus_cases, tmp / "site")
+    finally:
+        patch.undo()
+    return corpus_cases, tmp / "site"
+
+
+def test_small_files_exact_and_keys_span_files(small_files_index):
+    corpus_cases, site = small_files_index
+    idx = searchindex.Index(site)
+    assert idx.manifest["shards"] > 16
+    frequent = idx.entry("党支部")
+    assert len(frequent.docs) == 60 and len(frequent.breaks) >= 3
+    fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in corpus_cases}
+    for q in _queries_for(corpus_cases, random.Random(8), 200):
+        truth = {u for u, f in fields.items() if searchindex.matches(f, q)}
+        assert {idx.doc(d)["u"] for d in idx.search(q)} == truth, q
+
+
+def test_reads_positions_only_where_needed(small_files_index):
+    _, site = small_files_index
+    idx = searchindex.Index(site)
+    idx.search("党支部")   # up to three characters: the doc list answers, no positions
+    assert not [name for name in idx._files if name.startswith("p/")]
+    idx = searchindex.Index(site)
+    assert len(idx.search(corpus.unique_phrase(7))) == 1
+    read = [name for name in idx._files if name.startswith("p/")]
+    # one candidate doc: one file per 3-gram of the cover at most, of the hundreds written
+    assert 0 < len(read) <= 4 < len(list((site / searchindex.INDEX_DIR / "p").iterdir()))
+
+
+def test_build_is_deterministic(small_files_index, tmp_path):
+    corpus_cases, site = small_files_index
+    patch = pytest.MonkeyPatch()
+    patch.setattr(searchindex, "POS_BYTES", 300)
+    patch.setattr(searchindex, "SHARD_BYTES", 2000)
+    try:
+        searchindex.build(list(reversed(corpus_cases)), tmp_path)
+    finally:
+        patch.undo()
+    first, second = site / searchindex.INDEX_DIR, tmp_path / searchindex.INDEX_DIR
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
+    assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names)
+
+
+BUILD = """
+import sys
+from pathlib import Path
+from caselib import searchindex
+from caselib.cases import load_cases
+found, _ = load_cases(Path(sys.argv[1]), Path(sys.argv[1]).parent)
+searchindex.build(found, Path(sys.argv[2]))
+"""
+
+
+def test_index_does_not_depend_on_the_string_hash_seed(tmp_path):
+    cases_dir = tmp_path / "cases"
+    corpus.generate(60, ROOT / "cases", cases_dir, seed=5)
+    digests = set()
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "scripts")}
+        subprocess.run([sys.executable, "-c", BUILD, str(cases_dir), str(out)], check=True, env=env)
+        files = sorted(p for p in (out / searchindex.INDEX_DIR).rglob("*") if p.is_file())
+        digests.add(hashlib.sha256(b"".join(p.relative_to(out).as_posix().encode() + p.read_bytes()
+                                            for p in files)).hexdigest())
+    assert len(digests) == 1
+
+
+def test_varints_round_trip_at_every_byte_length():
+    from caselib import searchcodec
+    values = [0, 1, 127, 128, 255, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1]
+    data, sizes = searchcodec.encode(values)
+    assert list(sizes) == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert searchcodec.decode(data.tobytes(), 0, len(values)) == (values, len(data))
+    with pytest.raises(ValueError):
+        searchcodec.encode([-1])

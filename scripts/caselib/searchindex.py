@@ -4,22 +4,32 @@ Every case becomes one record of fields, each normalised with `searchnorm.normal
   head  = title, models, institution     (matches here rank first)
   rest  = other metadata, then the body as plain text
 Fields are joined with NUL, which no query contains and no indexed n-gram spans, so a match
-never crosses two fields. Head positions start at 0, rest positions at `head` (a constant in
-the manifest), so a position tells which part matched.
+never crosses two fields. The head is padded with NUL to `head` characters (in the manifest),
+so a position below `head` is a match in the head. Docs are numbered newest first.
 
-Files written under <site>/search/data/ (all gzip, decompressed in the browser):
-  manifest.json      format, number of docs and shards, `head`
-  t2s.gz             the traditional→simplified map used by the query normaliser
-  s/<k>.gz           bigram shard k: {bigram: postings}, k = `shard_of(bigram, shards)`;
-                     postings: [[doc, first position, position deltas…], …]
-  u/<k>.gz           unigram shard k, k = `shard_of(char, unigram_shards)`;
-                     postings: [doc * 2 + (1 if the char occurs in the head else 0), …]
-  d/<doc>.gz         one case for showing a result: url, title, institution, date, text
+Keys are the n-grams of 1 to GRAM (3) characters. Files under <site>/search/data/, all gzip:
+  manifest.json   format, docs, head, gram, shards
+  t2s.gz          the traditional→simplified map used by the query normaliser (JSON)
+  k/<s>.gz        doc-list shard s = `shard_of(key, shards)`, binary (varints, searchcodec):
+                    K, then K directory rows of DIR_FIELDS values:
+                      c0 c1 c2   the key's code points (0 = none)
+                      docs       how many docs contain the key
+                      size       bytes of the key's data below
+                      file off   (GRAM-grams only) where its positions start: p/<file>.gz, byte off
+                      breaks     (GRAM-grams only) how many times its positions move to the next file
+                    then each key's data: `docs` deltas of doc * 2 + (1 if in the head), then
+                    `breaks` deltas of the doc indexes (in this list) where a new file starts
+  p/<f>.gz        positions of GRAM-grams, in key order, cut between docs every POS_BYTES:
+                    per doc of the key's list: count, first position, position deltas
+  d/<doc>.gz      one case for showing a result: url, title, institution, date, text (JSON)
 
-A term of length L ≥ 2 occurs at p iff its bigrams at offsets 0, 2, 4, …, L-2 occur at p+offset,
-so matches and counts are exact; a one-character term uses the unigram postings.
-Docs are numbered newest first, so ties in ranking show the newest case first.
-`search()` is the same algorithm as search.js, used by tests and the benchmark.
+A term of up to GRAM characters is a key: its doc list is the exact answer. A longer term occurs
+at p iff the GRAM-grams at offsets 0, GRAM, 2·GRAM, …, L-GRAM (the fewest that cover it) occur
+at p + their offset: candidates are the docs in all their lists, and only their positions in
+the files holding candidates are fetched to check them. So results and counts are exact, and a frequent
+character pair never costs more than its doc list.
+`Index.search()` is the same algorithm as search.js, used by tests and the benchmark; it counts
+the compressed bytes it reads (`Index.read_bytes`), which are the bytes the browser fetches.
 """
 
 from __future__ import annotations
@@ -27,15 +37,23 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from itertools import groupby
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from . import searchcodec
 from .pages import case_path, page_url
 from .searchnorm import normalize, query_terms, t2s_map
 
 INDEX_DIR = "search/data"
-FORMAT = 1
+FORMAT = 2
+GRAM = 3
+DIR_FIELDS = GRAM + 5
+SHARD_BYTES = 16384   # aimed-at size of a doc-list shard before gzip
+POS_BYTES = 16384     # a position file is cut at the first doc boundary past this many bytes
+TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
 HEAD_KEYS = ("title", "models", "institution")
 META_KEYS = ("unit", "org_type", "province", "standards", "themes", "published", "source",
              "honours", "summary", "authors")
@@ -102,117 +120,339 @@ def shard_of(gram: str, shards: int) -> int:
     return h % shards
 
 
-def _gzip(data: str) -> bytes:
-    return gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
+def _shards_of(cps: np.ndarray, shards: int) -> np.ndarray:
+    """`shard_of` for many keys at once: rows of code points, 0 = none."""
+    h = np.zeros(len(cps), dtype=np.uint64)
+    mask = np.uint64(0xFFFFFFFF)
+    for j in range(cps.shape[1]):
+        c = cps[:, j].astype(np.uint64)
+        astral = c > 0xFFFF
+        hi = np.uint64(0xD800) + ((c - np.uint64(0x10000)) >> np.uint64(10))
+        lo = np.uint64(0xDC00) + ((c - np.uint64(0x10000)) & np.uint64(0x3FF))
+        step = (h * np.uint64(31) + np.where(astral, hi, c)) & mask
+        step = np.where(astral, (step * np.uint64(31) + lo) & mask, step)
+        h = np.where(c > 0, step, h)
+    return (h % np.uint64(shards)).astype(np.int64)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def _order(cases) -> list:
     return sorted(cases, key=lambda c: (c.published, c.id), reverse=True)
 
 
-def build(cases, site_dir: Path) -> dict:
-    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest."""
-    cases = _order(cases)
-    records = [record(c) for c in cases]
+def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
+    """Keys (0 ≤ key < bound) renumbered 0.. in the same order, and how many distinct."""
+    if bound <= TABLE_LIMIT:
+        seen = np.zeros(bound, dtype=bool)
+        seen[keys] = True
+        number = np.cumsum(seen, dtype=np.int32) - 1
+        return number[keys], int(number[-1]) + 1 if bound else 0
+    distinct, dense = np.unique(keys, return_inverse=True)
+    return dense.astype(np.int32), len(distinct)
+
+
+def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
+    """A stable sort order of dense ids; numpy's radix sort when they fit in 16 bits."""
+    if distinct <= 1 << 16:
+        return np.argsort(ids.astype(np.uint16), kind="stable")
+    return np.argsort(ids, kind="stable")
+
+
+@dataclass
+class _Level:
+    """The keys of one n-gram length, in key order, with their doc lists (and positions)."""
+    cps: np.ndarray        # keys × GRAM code points
+    docs: np.ndarray       # per key: how many docs
+    values: np.ndarray     # per key, back to back: doc-list deltas, then break deltas
+    counts: np.ndarray     # per key: how many values
+    pos: np.ndarray        # keys × 3: file, offset, breaks (zeros below GRAM)
+
+
+def _texts(records) -> tuple[list[str], int]:
     heads = [SEP.join(normalize(v) for v in r.head) for r in records]
     rests = [SEP.join(normalize(v) for v in r.rest) for r in records]
     head_len = max((len(h) for h in heads), default=0) + 1
-    bigrams: dict[str, list] = {}
-    unigrams: dict[str, list[int]] = {}
-    for doc, (h, r) in enumerate(zip(heads, rests)):
-        text = h + SEP * (head_len - len(h)) + r
-        # every bigram of the text, grouped with its positions by a C-level sort (fast)
-        grams = list(map(text.__getitem__, map(slice, range(len(text) - 1), range(2, len(text) + 1))))
-        order = sorted(range(len(grams)), key=grams.__getitem__)
-        for gram, group in groupby(order, key=grams.__getitem__):
-            if SEP in gram:
-                continue
-            pos = list(group)
-            entry = [doc, pos[0]]
-            entry += [b - a for a, b in zip(pos, pos[1:])]
-            got = bigrams.get(gram)
-            if got is None:
-                bigrams[gram] = [entry]
-            else:
-                got.append(entry)
-        head_chars = set(h)
-        for ch in head_chars | set(r):
-            if ch != SEP:
-                unigrams.setdefault(ch, []).append(doc * 2 + (ch in head_chars))
+    return [h + SEP * (head_len - len(h)) + r for h, r in zip(heads, rests)], head_len
+
+
+@dataclass
+class _Text:
+    """All docs' normalised text as arrays, one entry per character."""
+    cp: np.ndarray       # code point, 0 = NUL (between fields and docs)
+    doc: np.ndarray      # doc number
+    pos: np.ndarray      # position in the doc's text
+    head: int
+
+
+def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.ndarray, np.ndarray, int]]]:
+    """The text arrays, and per n-gram length: where n-grams start, their dense ids, how many."""
+    big = SEP.join(texts) + SEP * (GRAM + 1)
+    cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
+    lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    doc_of = np.zeros(len(cp), dtype=np.int32)
+    if len(texts):
+        doc_of[starts[1:]] = 1
+        doc_of = np.cumsum(doc_of, dtype=np.int32)
+    pos_of = (np.arange(len(cp), dtype=np.int64) - starts[doc_of]).astype(np.int32) if len(texts) else doc_of
+    # dense character ids, 0 = NUL; an n-gram's id numbers (its (n-1)-gram's id, its last char)
+    seen = np.zeros(0x110000, dtype=bool)
+    seen[cp] = True
+    seen[0] = False
+    char_id = np.cumsum(seen, dtype=np.int32)
+    cid = char_id[cp]
+    base = int(char_id[-1]) + 1
+    size = len(cp) - GRAM
+    distinct, prev = 1, None
+    valid = np.ones(size, dtype=bool)
+    out = []
+    for n in range(1, GRAM + 1):
+        nxt = cid[n - 1:n - 1 + size]
+        valid &= nxt != 0
+        at = np.flatnonzero(valid).astype(np.int32)
+        ids = np.zeros(size, dtype=np.int32)
+        ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at],
+                                   distinct * base)
+        prev = ids
+        out.append((at, ids[at], distinct))
+    return _Text(cp, doc_of, pos_of, head_len), out
+
+
+def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) -> tuple[_Level, list[bytes]]:
+    """Doc lists of the n-grams starting at `at` (ids `k`); for GRAM-grams, the position files."""
+    head_len, cp = text.head, text.cp
+    at = at[_stable_order(k, distinct)]
+    k = np.repeat(np.arange(distinct, dtype=np.int32), np.bincount(k, minlength=distinct))
+    doc, pos = text.doc[at], text.pos[at]
+    files = []
+    new_key = np.ones(len(k), dtype=bool)
+    new_key[1:] = k[1:] != k[:-1]
+    new_pair = new_key.copy()
+    new_pair[1:] |= doc[1:] != doc[:-1]
+    pair = np.flatnonzero(new_pair)                     # first occurrence of each (key, doc)
+    pair_value = doc[pair].astype(np.int64) * 2 + (pos[pair] < head_len)
+    pair_key_start = new_key[pair]
+    delta = pair_value.copy()
+    delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
+    key_pair = np.flatnonzero(pair_key_start)           # first pair of each key
+    docs = np.diff(np.append(key_pair, len(pair)))
+    cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
+    for j in range(n):
+        cps[:, j] = cp[at[pair[key_pair]] + j]
+    posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
+    values, counts = delta, docs
+    if n == GRAM:
+        # positions: per pair, count then first position and deltas
+        count = np.diff(np.append(pair, len(k)))
+        pdelta = pos.copy()
+        pdelta[1:] -= np.where(new_pair[1:], 0, pos[:-1])
+        stream = np.empty(len(k) + len(pair), dtype=np.int64)
+        head_at = pair + np.arange(len(pair))
+        stream[head_at] = count
+        body = np.ones(len(stream), dtype=bool)
+        body[head_at] = False
+        stream[body] = pdelta
+        data, nbytes = searchcodec.encode(stream)
+        byte_at = np.cumsum(nbytes) - nbytes
+        pair_byte = byte_at[head_at]
+        bucket = pair_byte // POS_BYTES
+        first_in_bucket = np.ones(len(pair), dtype=bool)
+        first_in_bucket[1:] = bucket[1:] != bucket[:-1]
+        file_of = np.cumsum(first_in_bucket) - 1
+        file_start = pair_byte[first_in_bucket]
+        file_end = np.append(file_start[1:], len(data))
+        files = [data[a:b].tobytes() for a, b in zip(file_start, file_end)]
+        posinfo[:, 0] = file_of[key_pair]
+        posinfo[:, 1] = pair_byte[key_pair] - file_start[file_of[key_pair]]
+        brk = first_in_bucket & ~pair_key_start             # a key's data moves to a new file
+        brk_pair = np.flatnonzero(brk)
+        brk_key = np.searchsorted(key_pair, brk_pair, side="right") - 1
+        local = brk_pair - key_pair[brk_key]
+        brk_delta = local.copy()
+        brk_delta[1:] -= np.where(brk_key[1:] == brk_key[:-1], local[:-1], 0)
+        posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
+        # per key: doc deltas then break deltas
+        counts = docs + posinfo[:, 2]
+        values = np.empty(int(counts.sum()), dtype=np.int64)
+        out_start = np.cumsum(counts) - counts
+        values[searchcodec.gather_ranges(out_start, docs)] = delta
+        values[searchcodec.gather_ranges(out_start + docs, posinfo[:, 2])] = brk_delta
+    return _Level(cps, docs, values, counts, posinfo), files
+
+
+def _shard_files(levels: list[_Level]) -> list[bytes]:
+    """The doc-list shards: keys ordered by (shard, length, key)."""
+    cps = np.concatenate([lv.cps for lv in levels])
+    data, nbytes = searchcodec.encode(np.concatenate([lv.values for lv in levels]))
+    key_bytes = searchcodec.group_sizes(nbytes, np.concatenate([lv.counts for lv in levels]))
+    key_start = np.cumsum(key_bytes) - key_bytes
+    total = int(key_bytes.sum()) + len(cps) * DIR_FIELDS
+    shards = 1
+    while shards < 1 << 16 and total / shards > SHARD_BYTES:
+        shards *= 2
+    shard = _shards_of(cps, shards)
+    order = np.argsort(shard, kind="stable")                  # keys already by (length, key)
+    rows = np.column_stack([cps, np.concatenate([lv.docs for lv in levels]), key_bytes,
+                            np.concatenate([lv.pos for lv in levels])])[order]
+    dir_data, dir_nbytes = searchcodec.encode(rows.ravel())
+    row_bytes = searchcodec.group_sizes(dir_nbytes, np.full(len(rows), DIR_FIELDS))
+    body = data[searchcodec.gather_ranges(key_start[order], key_bytes[order])]
+    per_shard = np.bincount(shard, minlength=shards)
+    cut = np.cumsum(per_shard) - per_shard
+    row_at = np.append(np.cumsum(row_bytes) - row_bytes, int(row_bytes.sum()))
+    body_at = np.append(np.cumsum(key_bytes[order]) - key_bytes[order], int(key_bytes.sum()))
+    counts, count_bytes = searchcodec.encode(per_shard)
+    count_at = np.append(np.cumsum(count_bytes) - count_bytes, len(counts))
+    out = []
+    for s in range(shards):
+        a, b = int(cut[s]), int(cut[s] + per_shard[s])
+        out.append(counts[count_at[s]:count_at[s + 1]].tobytes() + dir_data[row_at[a]:row_at[b]].tobytes()
+                   + body[body_at[a]:body_at[b]].tobytes())
+    return out
+
+
+def build(cases, site_dir: Path) -> dict:
+    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest."""
+    records = [record(c) for c in _order(cases)]
+    texts, head_len = _texts(records)
+    text, grams = _text_arrays(texts, head_len)
     out_dir = Path(site_dir) / INDEX_DIR
-    for sub in ("s", "u", "d"):
+    for sub in ("k", "p", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    shard_counts = {}
-    for sub, grams in (("s", bigrams), ("u", unigrams)):
-        total = sum(len(e) for v in grams.values() for e in v) if sub == "s" else sum(map(len, grams.values()))
-        shards = 16
-        while shards < 65536 and total / shards > 6000:
-            shards *= 2
-        shard_counts[sub] = shards
-        buckets: list[dict] = [{} for _ in range(shards)]
-        for gram, post in grams.items():
-            buckets[shard_of(gram, shards)][gram] = post
-        for k, bucket in enumerate(buckets):
-            (out_dir / sub / f"{k}.gz").write_bytes(
-                _gzip(json.dumps(bucket, ensure_ascii=False, separators=(",", ":"), sort_keys=True)))
-    for doc, rec in enumerate(records):
-        data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
-                "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
-        (out_dir / "d" / f"{doc}.gz").write_bytes(_gzip(json.dumps(data, ensure_ascii=False)))
-    (out_dir / "t2s.gz").write_bytes(_gzip(json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True)))
-    manifest = {"format": FORMAT, "docs": len(records), "shards": shard_counts["s"],
-                "unigram_shards": shard_counts["u"], "head": head_len}
+
+    def write(path: Path, data: bytes) -> None:
+        path.write_bytes(_gzip(data))
+
+    def write_docs() -> None:
+        for doc, rec in enumerate(records):
+            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
+                    "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
+            write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    # two threads: numpy and zlib release the GIL, so two cores share the work; the output is
+    # the same whatever the order the jobs run in (each file is written by exactly one job)
+    with ThreadPoolExecutor(2) as pool:
+        done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
+        docs_written = pool.submit(write_docs)
+        levels = [job.result()[0] for job in done]
+        pos_files = done[-1].result()[1]
+        shard_files = _shard_files(levels)
+        jobs = [(out_dir / "k" / f"{s}.gz", data) for s, data in enumerate(shard_files)]
+        jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
+        list(pool.map(lambda job: write(*job), jobs))
+        docs_written.result()
+    manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM,
+                "shards": len(shard_files)}
     (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest
 
 
 # --- reading the index back (tests, benchmark, completeness checks) ---------------------------
 
+@dataclass
+class Entry:
+    docs: list[int]       # doc numbers, ascending
+    heads: list[bool]     # whether the key occurs in that doc's head
+    file: int = 0
+    offset: int = 0
+    breaks: tuple = ()    # doc indexes (in `docs`) where the positions move to the next file
+
+
 class Index:
     def __init__(self, site_dir: Path):
         self.dir = Path(site_dir) / INDEX_DIR
         self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        self._files: dict[str, bytes] = {}
         self._shards: dict[int, dict] = {}
+        self.read_bytes = 0   # compressed bytes of the files read so far (what a browser fetches)
 
-    def _load(self, path: Path):
-        return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-
-    def postings(self, gram: str) -> list[int]:
-        sub, key = ("u", "unigram_shards") if len(gram) == 1 else ("s", "shards")
-        k = (sub, shard_of(gram, self.manifest[key]))
-        if k not in self._shards:
-            self._shards[k] = self._load(self.dir / sub / f"{k[1]}.gz")
-        return self._shards[k].get(gram, [])
+    def _file(self, name: str) -> bytes:
+        if name not in self._files:
+            raw = (self.dir / name).read_bytes()
+            self.read_bytes += len(raw)
+            self._files[name] = gzip.decompress(raw)
+        return self._files[name]
 
     def doc(self, n: int) -> dict:
-        return self._load(self.dir / "d" / f"{n}.gz")
+        return json.loads(self._file(f"d/{n}.gz").decode("utf-8"))
 
-    def _bigram(self, gram: str) -> dict[int, list[int]]:
+    def _shard(self, s: int) -> dict:
+        if s not in self._shards:
+            buf = self._file(f"k/{s}.gz")
+            (count,), at = searchcodec.decode(buf, 0, 1)
+            rows, at = searchcodec.decode(buf, at, count * DIR_FIELDS)
+            keys = {}
+            for r in range(count):
+                row = rows[r * DIR_FIELDS:(r + 1) * DIR_FIELDS]
+                key = "".join(chr(c) for c in row[:GRAM] if c)
+                keys[key] = (at, row[GRAM:])
+                at += row[GRAM + 1]
+            self._shards[s] = (buf, keys)
+        return self._shards[s]
+
+    def entry(self, key: str) -> Entry | None:
+        buf, keys = self._shard(shard_of(key, self.manifest["shards"]))
+        if key not in keys:
+            return None
+        at, (ndocs, _, file, offset, nbreaks) = keys[key]
+        deltas, at = searchcodec.decode(buf, at, ndocs)
+        values, v = [], 0
+        for d in deltas:
+            v += d
+            values.append(v)
+        steps, _ = searchcodec.decode(buf, at, nbreaks)
+        breaks, b = [], 0
+        for d in steps:
+            b += d
+            breaks.append(b)
+        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], file, offset, tuple(breaks))
+
+    def positions(self, entry: Entry, wanted: set[int]) -> dict[int, list[int]]:
+        """Positions of a GRAM-gram in the wanted docs, reading only the files that hold them."""
+        bounds = [0, *entry.breaks, len(entry.docs)]
         out = {}
-        for entry in self.postings(gram):
-            p, pos = 0, []
-            for d in entry[1:]:
-                p += d
-                pos.append(p)
-            out[entry[0]] = pos
+        for k in range(len(bounds) - 1):
+            lo, hi = bounds[k], bounds[k + 1]
+            if not any(entry.docs[i] in wanted for i in range(lo, hi)):
+                continue
+            buf = self._file(f"p/{entry.file + k}.gz")
+            at = entry.offset if k == 0 else 0
+            for i in range(lo, hi):
+                (count,), at = searchcodec.decode(buf, at, 1)
+                steps, at = searchcodec.decode(buf, at, count)
+                if entry.docs[i] in wanted:
+                    p, pos = 0, []
+                    for s in steps:
+                        p += s
+                        pos.append(p)
+                    out[entry.docs[i]] = pos
         return out
 
     def term(self, term: str) -> dict[int, bool]:
         """Docs containing the normalised term → whether it occurs in the head."""
-        if len(term) == 1:
-            return {v >> 1: bool(v & 1) for v in self.postings(term)}
-        offsets = list(range(0, len(term) - 1, 2))
-        if offsets[-1] != len(term) - 2:
-            offsets.append(len(term) - 2)
-        lists = [(o, self._bigram(term[o:o + 2])) for o in offsets]
-        docs = set(lists[0][1])
-        for _, lst in lists[1:]:
-            docs &= lst.keys()
+        gram = self.manifest["gram"]
+        if len(term) <= gram:
+            e = self.entry(term)
+            return dict(zip(e.docs, e.heads)) if e else {}
+        cover = _cover(len(term), gram)
+        entries = {o: self.entry(term[o:o + gram]) for o in cover}
+        if not all(entries.values()):
+            return {}
+        cand = set(entries[0].docs)
+        for e in entries.values():
+            cand &= set(e.docs)
+        if not cand:
+            return {}
+        found = {o: self.positions(entries[o], cand) for o in cover}
         out = {}
-        for doc in docs:
-            starts = set(lists[0][1][doc])
-            for o, lst in lists[1:]:
-                starts &= {p - o for p in lst[doc]}
+        for doc in sorted(cand):
+            starts = set(found[cover[0]][doc])
+            for o in cover[1:]:
+                starts &= {p - o for p in found[o][doc]}
             if starts:
                 out[doc] = min(starts) < self.manifest["head"]
         return out
@@ -229,12 +469,20 @@ class Index:
         return sorted(found, key=lambda d: (not found[d], d))
 
 
+def _cover(length: int, gram: int) -> list[int]:
+    """Offsets of the fewest GRAM-grams covering a term: 0, GRAM, 2·GRAM, …, and the last."""
+    out = list(range(0, length - gram + 1, gram))
+    if out[-1] != length - gram:
+        out.append(length - gram)
+    return out
+
+
 def search(site_dir: Path, query: str) -> list[str]:
     idx = Index(site_dir)
     return [idx.doc(d)["u"] for d in idx.search(query)]
 
 
 def indexed_urls(site_dir: Path) -> set[str]:
-    """The case URLs (e.g. "cases/2019-swpu-sili/") in a built site's search index."""
+    """The case URLs (e.g. "cases/2019-swpu-sili/") in a built index."""
     idx = Index(site_dir)
     return {idx.doc(n)["u"] for n in range(idx.manifest["docs"])}

@@ -34,8 +34,19 @@ def norm_char(ch: str) -> str:
     return "".join(" " if c in WHITESPACE else mapping.get(c, c) for c in out)
 
 
+class _Table(dict):
+    """str.translate table: code point → normalised text, filled on first use."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = out = norm_char(chr(code))
+        return out
+
+
+_TABLE = _Table()
+
+
 def normalize(text: str) -> str:
-    return "".join(map(norm_char, text))
+    return text.translate(_TABLE)
 
 
 def query_terms(query: str) -> list[str]:

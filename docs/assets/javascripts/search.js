@@ -11,13 +11,21 @@
   var WHITESPACE = " \t\n\r\f\v\x85\u1680\u2028\u2029\ufeff";
   var cache = new Map();
 
+  function gunzip(path) {
+    return fetch(new URL(path, DATA)).then(function (r) {
+      if (!r.ok) throw new Error(path + ": " + r.status);
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip")));
+    });
+  }
   function fetchGz(path) {
+    if (!cache.has(path)) cache.set(path, gunzip(path).then(function (r) { return r.json(); }));
+    return cache.get(path);
+  }
+  function fetchBytes(path) {
     if (!cache.has(path)) {
-      cache.set(path, fetch(new URL(path, DATA)).then(function (r) {
-        if (!r.ok) throw new Error(path + ": " + r.status);
-        var stream = r.body.pipeThrough(new DecompressionStream("gzip"));
-        return new Response(stream).text();
-      }).then(JSON.parse));
+      cache.set(path, gunzip(path).then(function (r) { return r.arrayBuffer(); }).then(function (b) {
+        return new Uint8Array(b);
+      }));
     }
     return cache.get(path);
   }
@@ -55,54 +63,135 @@
     return terms;
   }
 
-  /* --- the index ---------------------------------------------------------------------------- */
+  /* --- the index (format in searchindex.py) ------------------------------------------------ */
   function shardOf(gram, shards) {
     var h = 0;
     for (var i = 0; i < gram.length; i++) h = (Math.imul(h, 31) + gram.charCodeAt(i)) >>> 0;
     return h % shards;
   }
-  function postings(gram, m) {
-    var path = Array.from(gram).length === 1 ? "u/" + shardOf(gram, m.unigram_shards) : "s/" + shardOf(gram, m.shards);
-    return fetchGz(path + ".gz").then(function (s) {
-      return Object.prototype.hasOwnProperty.call(s, gram) ? s[gram] : [];
+  /* `count` unsigned LEB128 varints from buf at `at` (values below 2**35: plain arithmetic). */
+  function varints(buf, at, count) {
+    var out = new Array(count);
+    for (var i = 0; i < count; i++) {
+      var v = 0, mul = 1, b;
+      do { b = buf[at++]; v += (b & 127) * mul; mul *= 128; } while (b >= 128);
+      out[i] = v;
+    }
+    return { values: out, at: at };
+  }
+  function cumulative(values) {
+    var sum = 0;
+    return values.map(function (d) { sum += d; return sum; });
+  }
+  /* A doc-list shard: its directory, key → where the key's data starts and its row. */
+  function shard(s, m) {
+    var path = "k/" + s + ".gz";
+    if (!cache.has("dir:" + path)) {
+      cache.set("dir:" + path, fetchBytes(path).then(function (buf) {
+        var fields = m.gram + 5, head = varints(buf, 0, 1), count = head.values[0];
+        var rows = varints(buf, head.at, count * fields), at = rows.at, keys = new Map();
+        for (var r = 0; r < count; r++) {
+          var row = rows.values.slice(r * fields, (r + 1) * fields), key = "";
+          for (var j = 0; j < m.gram; j++) if (row[j]) key += String.fromCodePoint(row[j]);
+          keys.set(key, { at: at, row: row });
+          at += row[m.gram + 1];
+        }
+        return { buf: buf, keys: keys };
+      }));
+    }
+    return cache.get("dir:" + path);
+  }
+  /* A key's doc list (docs ascending, head flags) and where its positions are; null if absent. */
+  function entry(key, m) {
+    return shard(shardOf(key, m.shards), m).then(function (sh) {
+      var got = sh.keys.get(key);
+      if (!got) return null;
+      var g = m.gram, row = got.row;
+      var docs = varints(sh.buf, got.at, row[g]);
+      var values = cumulative(docs.values);
+      return {
+        docs: values.map(function (v) { return Math.floor(v / 2); }),
+        heads: values.map(function (v) { return v % 2 === 1; }),
+        file: row[g + 2], offset: row[g + 3],
+        breaks: cumulative(varints(sh.buf, docs.at, row[g + 4]).values)
+      };
     });
   }
-  function decodeBigram(post) {
+  /* Positions of a GRAM-gram in the wanted docs, fetching only the files that hold them. */
+  function positions(e, wanted) {
+    var bounds = [0].concat(e.breaks, [e.docs.length]), jobs = [];
+    for (var k = 0; k < bounds.length - 1; k++) {
+      var lo = bounds[k], hi = bounds[k + 1], need = false;
+      for (var i = lo; i < hi && !need; i++) need = wanted.has(e.docs[i]);
+      if (need) jobs.push({ k: k, lo: lo, hi: hi });
+    }
     var out = new Map();
-    post.forEach(function (entry) {
-      var p = 0, pos = new Set();
-      for (var j = 1; j < entry.length; j++) { p += entry[j]; pos.add(p); }
-      out.set(entry[0], pos);
-    });
+    return Promise.all(jobs.map(function (job) {
+      return fetchBytes("p/" + (e.file + job.k) + ".gz").then(function (buf) {
+        var at = job.k === 0 ? e.offset : 0, b, mul, c, j;
+        for (var i = job.lo; i < job.hi; i++) {
+          c = 0; mul = 1;
+          do { b = buf[at++]; c += (b & 127) * mul; mul *= 128; } while (b >= 128);
+          if (!wanted.has(e.docs[i])) {
+            for (j = 0; j < c; at++) if (buf[at] < 128) j++;   /* skip c varints */
+            continue;
+          }
+          var pos = new Array(c), p = 0;
+          for (j = 0; j < c; j++) {
+            var v = 0; mul = 1;
+            do { b = buf[at++]; v += (b & 127) * mul; mul *= 128; } while (b >= 128);
+            pos[j] = p += v;
+          }
+          out.set(e.docs[i], pos);
+        }
+      });
+    })).then(function () { return out; });
+  }
+  /* Offsets of the fewest GRAM-grams covering a term: 0, GRAM, 2·GRAM, …, and the last
+     (the same as searchindex._cover). */
+  function cover(length, gram) {
+    var out = [];
+    for (var o = 0; o + gram <= length; o += gram) out.push(o);
+    if (out[out.length - 1] !== length - gram) out.push(length - gram);
     return out;
   }
   /* Docs containing one normalised term → whether it occurs in the head fields. */
   function termDocs(term, m) {
-    var cps = Array.from(term);
-    if (cps.length === 1) {
-      return postings(cps[0], m).then(function (post) {
+    var cps = Array.from(term), g = m.gram;
+    if (cps.length <= g) {
+      return entry(term, m).then(function (e) {
         var out = new Map();
-        post.forEach(function (v) { out.set(Math.floor(v / 2), v % 2 === 1); });
+        if (e) e.docs.forEach(function (d, i) { out.set(d, e.heads[i]); });
         return out;
       });
     }
-    var offsets = [];
-    for (var o = 0; o < cps.length - 1; o += 2) offsets.push(o);
-    if (offsets[offsets.length - 1] !== cps.length - 2) offsets.push(cps.length - 2);
-    return Promise.all(offsets.map(function (o) {
-      return postings(cps[o] + cps[o + 1], m).then(decodeBigram);
-    })).then(function (lists) {
+    var offsets = cover(cps.length, g);
+    return Promise.all(offsets.map(function (o) { return entry(cps.slice(o, o + g).join(""), m); })).then(function (entries) {
       var out = new Map();
-      lists[0].forEach(function (first, doc) {
-        for (var k = 1; k < lists.length; k++) if (!lists[k].has(doc)) return;
-        var best = Infinity;
-        first.forEach(function (p) {
-          for (var k = 1; k < lists.length; k++) if (!lists[k].get(doc).has(p + offsets[k])) return;
-          if (p < best) best = p;
-        });
-        if (best !== Infinity) out.set(doc, best < m.head);
+      if (entries.some(function (e) { return !e; })) return out;
+      var cand = new Set(entries[0].docs);
+      entries.slice(1).forEach(function (e) {
+        var has = new Set(e.docs);
+        cand.forEach(function (d) { if (!has.has(d)) cand.delete(d); });
       });
-      return out;
+      if (!cand.size) return out;
+      return Promise.all(entries.map(function (e) { return positions(e, cand); })).then(function (found) {
+        /* positions are ascending: walk each list once; the first start found is the smallest */
+        Array.from(cand).sort(function (a, b) { return a - b; }).forEach(function (doc) {
+          var lists = found.map(function (f) { return f.get(doc); }), next = offsets.map(function () { return 0; });
+          var first = lists[0];
+          starts: for (var i = 0; i < first.length; i++) {
+            for (var k = 1; k < offsets.length; k++) {
+              var want = first[i] + offsets[k], list = lists[k];
+              while (next[k] < list.length && list[next[k]] < want) next[k]++;
+              if (list[next[k]] !== want) continue starts;
+            }
+            out.set(doc, first[i] < m.head);
+            return;
+          }
+        });
+        return out;
+      });
     });
   }
   /* Matching docs ranked: a term in title, model or institution first, then newest first. */
