@@ -123,11 +123,10 @@ def _card(case: Case) -> str:
 
 def _citation(case: Case, accessed: str) -> str:
     before, slot, _after = cite.parts(case)
-    note = ("方括号内的引用日期是本汇编的生成日期，请改为您访问原文的日期。" if slot else
-            "本库未收录原文网址：在线引用原文时，请在末尾补充引用日期和原文网址。")
+    note = ("方括号内的引用日期是本汇编的生成日期，请改为您访问原文的日期。" if slot else cite.NO_URL_NOTE)
     return ('<h2 class="cite-title">引用本案例</h2>'
             f'<p class="cite">{_e(cite.reference(case, accessed))}</p>'
-            f'<p class="cite-note">按 GB/T 7714-2015 著录原文（电子资源 [EB/OL]）。{note}</p>')
+            f'<p class="cite-note">{cite.STYLE_NOTE}{note}</p>')
 
 
 @dataclass(frozen=True)

@@ -65,17 +65,20 @@ def reference(case: Case, accessed: str) -> str:
     return before + (f"[{accessed}]" if slot else "") + after
 
 
+STYLE_NOTE = "按 GB/T 7714-2015 著录原文（电子资源 [EB/OL]）。"
+NO_URL_NOTE = "本库未收录原文网址：在线引用原文时，请在末尾补充引用日期和原文网址。"
+
+
 def section(case: Case, accessed: str) -> str:
     """The "引用本案例" section of a case page (Markdown with inline HTML, text escaped)."""
     before, slot, after = parts(case)
     text = html.escape(before, quote=False)
     if slot:
         text += f'[<span class="{ACCESSED_CLASS}">{html.escape(accessed)}</span>]'
-        note = ("按 GB/T 7714-2015 著录原文（电子资源 [EB/OL]）。方括号内为引用日期："
+        note = (STYLE_NOTE + "方括号内为引用日期："
                 "页面显示今天的日期，未启用脚本时显示本页的生成日期，请改为您访问原文的日期。")
     else:
-        note = ("按 GB/T 7714-2015 著录原文（电子资源 [EB/OL]）。本库未收录原文网址："
-                "在线引用原文时，请在末尾补充引用日期和原文网址。")
+        note = STYLE_NOTE + NO_URL_NOTE
     text += html.escape(after, quote=False)
     return (
         "\n## 引用本案例\n\n"
