@@ -24,7 +24,7 @@ from .cases import Case, newest_first
 from .reuse import build_date
 from .safety import sanitize_html
 from .schema import DATA_DIR, UNKNOWN, Dimension, dimensions, fields_by_key
-from .tags import tag_values
+from .tags import group_by_tag
 from .text import normalize_tag, slug
 
 TITLE = "党建创新案例汇编"
@@ -51,10 +51,11 @@ def select(cases: list[Case], filters: list[tuple[Dimension, str]]) -> list[Case
     chosen = list(cases)
     for dim, value in filters:
         value = normalize_tag(value)
-        present = sorted({v for case in cases for v in tag_values(case, dim)})
-        if value not in present:
-            raise UnknownTag(unknown_tag_message(dim, value, present))
-        chosen = [case for case in chosen if value in tag_values(case, dim)]
+        groups = group_by_tag(cases, dim)
+        if value not in groups:
+            raise UnknownTag(unknown_tag_message(dim, value, sorted(groups)))
+        members = {case.id for case in groups[value]}
+        chosen = [case for case in chosen if case.id in members]
     return newest_first(chosen)
 
 

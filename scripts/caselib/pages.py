@@ -217,8 +217,8 @@ def glossary_targets(cases: list[Case]) -> dict[str, str]:
     """Each glossary term shown in this library → the index page that carries its definition."""
     dims = {d.key: d for d in dimensions()}
     out = {}
-    for key, field in (("standard", "standards"), ("model", "models")):  # a model wins over a standard
-        used = {v for c in cases for v in c.values(field)}
+    for key in ("standard", "model"):  # a model wins over a standard
+        used = group_by_tag(cases, dims[key])
         out.update({e.term: tag_path(dims[key], e.term) for e in glossary.shown(cases) if e.term in used})
     return out
 
@@ -233,9 +233,10 @@ def glossary_page(cases: list[Case]) -> Page:
            "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
            "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
            "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。", ""]
-    for key, field in (("model", "models"), ("standard", "standards")):
+    for key in ("model", "standard"):
         prefix = dims[key].path + "/"
-        counts = {e.term: sum(e.term in c.values(field) for c in cases)
+        groups = group_by_tag(cases, dims[key])
+        counts = {e.term: len(groups[e.term])
                   for e in glossary.shown(cases) if pages_of.get(e.term, "").startswith(prefix)}
         if not counts:
             continue
