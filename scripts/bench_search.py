@@ -85,6 +85,16 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def index_site(engine, cases, page_site: Path, site: Path) -> tuple[float, int]:
+    """A copy of the built page at `site` with `engine`'s index of `cases`: (build seconds, index bytes)."""
+    shutil.copytree(page_site, site)
+    shutil.rmtree(site / searchindex.INDEX_DIR)
+    t = time.perf_counter()
+    engine.build(cases, site)
+    seconds = time.perf_counter() - t
+    return seconds, du(site / searchindex.INDEX_DIR)
+
+
 def mkdocs_build(project: Path, site: Path) -> float:
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(project / "mkdocs.yml"),
@@ -181,22 +191,12 @@ def main() -> int:
             rng = random.Random(n)
             queries = base_queries + [corpus.unique_phrase(i) for i in rng.sample(range(n), 20)]
             site = tmp / f"site-{n}"
-            shutil.copytree(page_site, site)
-            shutil.rmtree(site / searchindex.INDEX_DIR)
-            t = time.perf_counter()
-            searchindex.build(cases, site)
-            build_s = time.perf_counter() - t
-            index_bytes = du(site / searchindex.INDEX_DIR)
+            build_s, index_bytes = index_site(searchindex, cases, page_site, site)
             sites = [site]
             if args.baseline:
                 # the same page with the baseline's index and search.js
                 old_site = tmp / f"baseline-{n}"
-                shutil.copytree(page_site, old_site)
-                shutil.rmtree(old_site / searchindex.INDEX_DIR)
-                t = time.perf_counter()
-                old.build(cases, old_site)
-                old_s = time.perf_counter() - t
-                old_bytes = du(old_site / searchindex.INDEX_DIR)
+                old_s, old_bytes = index_site(old, cases, page_site, old_site)
                 (old_site / "assets/javascripts/search.js").write_text(subprocess.run(
                     ["git", "show", f"{args.baseline}:docs/assets/javascripts/search.js"], cwd=ROOT, check=True,
                     capture_output=True, text=True).stdout, encoding="utf-8")
