@@ -61,6 +61,9 @@ def main(site_dir: str, out_dir: str) -> None:
                 mention.evaluate("e => e.scrollIntoView({block: 'center'})")
                 mention.hover()
                 page.locator(".md-tooltip2").first.wait_for(state="visible")
+                # the tooltip fades in: shoot when its transition has ended
+                page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+                page.wait_for_timeout(300)
                 target = out / f"{name}-{size}.png"
                 page.screenshot(path=str(target), full_page=False)
                 print(target)
