@@ -1,14 +1,15 @@
 """Build benchmark (`make bench-build`): our build against a plain Material build, side by side.
 
 For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N cases
-(`python -m caselib corpus`) is built three times, each in a fresh process:
+(`python -m caselib corpus`) is built three ways, each build a fresh process, the three in turn
+for BENCH_ROUNDS rounds (default 3; one round above 1,000 cases), medians printed:
   ours       the project as it is (hook, generated index pages, search index, post-build checks);
   no search  the same without writing the search index (CASELIB_BENCH_NO_SEARCH=1; its completeness
              check skipped), so the figures combine with a separately measured search index build;
-  plain      the same case pages (the Markdown our hook generates) written into docs/cases/, with the
-             same theme, navigation and Markdown settings, but no hook, no search, no index pages.
-Printed per size: wall time, peak memory (max RSS of the build process), the ratios to plain and
-seconds per 1,000 cases. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
+  plain      the same case pages (the Markdown our hook generates, citation and related cases included)
+             written into docs/cases/, with the same theme, navigation and Markdown settings, but no
+             hook, no search, no index pages.
+Printed per size: wall time, CPU time, peak memory (build and worker together) and the ratios to plain. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
 and one case file is edited: the time until the served page shows the edit is printed
 (BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git). Timings are figures to
 read, not assertions.
@@ -20,6 +21,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -37,11 +39,7 @@ IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest
                                 ".hypothesis", ".bench", "tests")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
-# Run a command; print its peak RSS (KiB) and CPU seconds (user + system; less disturbed than wall
-# time by other work on the machine) of that command alone: one fresh wrapper per build.
-MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
-           "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-           "print(u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr); sys.exit(r)")
+
 
 
 def machine() -> str:
@@ -85,9 +83,10 @@ def make_plain(ours: Path, n: int) -> Path:
     shutil.copytree(ours / "overrides", project / "overrides")
     cases, _ = load_cases(ours / "cases", ours)
     (project / "docs" / "cases").mkdir(parents=True, exist_ok=True)
-    for case in cases:
-        page = pages.case_page(case)
-        (project / "docs" / page.path).write_text(page.content, encoding="utf-8")
+    case_pages = {pages.case_path(case) for case in cases}
+    for page in library.generated_pages(cases):   # exactly our case pages: citation, related cases
+        if page.path in case_pages:
+            (project / "docs" / page.path).write_text(page.content, encoding="utf-8")
     text = (ours / "mkdocs.yml").read_text(encoding="utf-8")
     (project / "mkdocs.yml").write_text(drop_top_level(text, DROPPED) + PLAIN_SETTINGS, encoding="utf-8")
     return project
@@ -114,18 +113,65 @@ def drop_top_level(text: str, keys: set[str]) -> str:
     return "".join(out)
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory (KiB) of a process and all its descendants (the build and its worker), now."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            pass   # the process ended meanwhile
+    return total
+
+
 def build(project: Path, **env: str) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak memory (KiB) of one build in a fresh process."""
+    """Wall seconds, CPU seconds and peak memory (KiB) of one build in a fresh process.
+
+    CPU seconds: user + system of the build and its worker process (less disturbed than wall time
+    by other work on the machine). Peak memory: the largest sum of the resident memory of the build
+    and its worker at one moment, sampled every 50 ms.
+    """
     site = project / "site"
+    log = project / "build.log"
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "mkdocs", "build", "-q",
-                             "--clean", "-d", str(site)], cwd=project, env={**ENV, **env}, capture_output=True,
-                            text=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "--clean", "-d", str(site)],
+                                cwd=project, env={**ENV, **env}, stdout=out, stderr=subprocess.STDOUT)
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"构建失败：{project}\n{result.stderr[-3000:]}")
-    peak_kb, cpu = result.stderr.strip().splitlines()[-1].split()
-    return elapsed, float(cpu), int(peak_kb)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"构建失败：{project}\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss)
+
+
+ROUNDS_SMALL = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS_SMALL_UPTO = 1000
+
+
+def rounds(n: int) -> int:
+    return ROUNDS_SMALL if n <= ROUNDS_SMALL_UPTO else 1
+
+
+def side_by_side(ours: Path, plain: Path, count: int) -> dict[str, tuple[float, float, int]]:
+    """The three builds, in turn, `count` rounds: per build the median seconds and CPU seconds, the largest peak."""
+    runs: dict[str, list] = {kind: [] for kind in KINDS}
+    for _ in range(count):
+        runs["本库"].append(build(ours))
+        runs["本库（不建搜索索引）"].append(build(ours, CASELIB_BENCH_NO_SEARCH="1"))
+        runs["纯 Material"].append(build(plain))
+    return {kind: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
+            for kind, rs in runs.items()}
 
 
 def our_code_seconds(project: Path) -> float:
@@ -215,7 +261,8 @@ def main() -> int:
     WORK.mkdir(exist_ok=True)
     source = snapshot()
     print(f"机器：{machine()}")
-    print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，峰值内存为该进程的最大常驻内存\n")
+    print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程；秒和 CPU 秒取 {ROUNDS_SMALL} 轮"
+          f"（{ROUNDS_SMALL_UPTO} 个案例以上 1 轮）交替构建的中位数；峰值内存为构建进程与后台进程同一时刻常驻内存之和的最大值\n")
     print(HEADER)
     rows = []
     serve_project = None
@@ -225,10 +272,8 @@ def main() -> int:
     for n in sizes:
         ours = make_ours(n, source)
         plain = make_plain(ours, n)
-        results = {"本库": build(ours)}
+        results = side_by_side(ours, plain, rounds(n))
         pages_ours, code_t = page_count(ours), our_code_seconds(ours)
-        results["本库（不建搜索索引）"] = build(ours, CASELIB_BENCH_NO_SEARCH="1")
-        results["纯 Material"] = build(plain)
         rows.append((n, results, pages_ours, page_count(plain), code_t))
         print(format_rows(*rows[-1][:4]), flush=True)
         print(f"{'':>8}   其中本库代码（读取、检查、生成页面、完整性检查，单独测）{code_t:.1f} 秒", flush=True)

@@ -5,10 +5,12 @@ on_files   loads and checks cases/, stops the build on any problem, adds generat
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
                   then links the first mention of each glossary term (caselib.mentions)
-on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell)
+on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell) for the worker
 on_config         build date from the last commit
-on_post_build     writes the tag index pages into their shells, the search index (caselib.searchindex),
-                  then checks nothing was lost
+on_post_build     checks nothing was lost (caselib.completeness), with the worker's own checks
+
+The worker (caselib.worker, a second process started in on_files) builds the search index and
+writes the tag index pages into their shells while MkDocs renders the other pages.
 
 CASELIB_TAG_SHELL=0 renders every tag index page through MkDocs instead (same bytes, slower).
 CASELIB_BENCH_NO_SEARCH=1 (benchmark only) skips the search index and its completeness check.
@@ -27,9 +29,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
-from mkdocs.utils.meta import get_data  # noqa: E402
 
-from caselib import booklet, completeness, library, mentions, opendata, pages, searchindex, tagshell  # noqa: E402
+from caselib import booklet, completeness, library, mentions, opendata, pages, tagshell, worker  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -40,6 +41,7 @@ _booklet_link: list[str] = []  # the home page's download link, when the booklet
 _files = None
 _tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled into a shell
 _shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
+_worker: list[worker.Worker] = []  # this build's second process
 
 
 def _use_shells() -> bool:
@@ -73,6 +75,14 @@ def on_files(files, config):
             files.append(File.generated(config, page.path, content=page.content, inclusion=InclusionLevel.EXCLUDED))
         else:
             files.append(File.generated(config, page.path, content=page.content))
+    # every page is in `files` now: the worker starts on the search index and tag pages
+    _stop_worker()
+    job = worker.Job(cases, Path(config.site_dir), Path(config.config_file_path), search=_search(),
+                     tag_pages=dict(_tag_pages),
+                     dest={src: files.get_file_from_path(src).dest_uri for src in _tag_pages},
+                     urls={f.src_uri: f.url for f in files if f.is_documentation_page()},
+                     relative_url=get_relative_url)
+    _worker.append(worker.Worker(job))
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
@@ -81,6 +91,15 @@ def on_files(files, config):
         _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
     _files = files
     return files
+
+
+def _search() -> bool:
+    return os.environ.get("CASELIB_BENCH_NO_SEARCH") != "1"
+
+
+def _stop_worker() -> None:
+    while _worker:
+        _worker.pop().stop()
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -103,6 +122,8 @@ def on_page_content(html, page, config, files):
 def on_post_page(output, page, config):
     if page.file.src_uri in _shells:
         _shells[page.file.src_uri] = output
+        if all(_shells.values()):
+            _worker[0].send_shells(_shells)
     return output
 
 
@@ -122,25 +143,6 @@ for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLink
 _pages_log.addFilter(_ExcludedLinkFilter())
 
 
-def _write_tag_pages(config, site_dir: Path) -> None:
-    def resolve(from_path, to_path):
-        target = _files.get_file_from_path(to_path)
-        return get_relative_url(target.url, _files.get_file_from_path(from_path).url) if target else None
-
-    renderer = tagshell.Renderer(config["markdown_extensions"], config["mdx_configs"], resolve)
-    for shell in _shells:
-        path = site_dir / _files.get_file_from_path(shell).dest_uri
-        path.unlink()
-        path.parent.rmdir()
-    for src_uri, content in _tag_pages.items():
-        text, meta = get_data(content)
-        shell = _shells[tagshell.shell_path(src_uri.rpartition("/")[0])]
-        html = tagshell.fill(shell, meta["title"], renderer.html(src_uri, text))
-        dest = site_dir / _files.get_file_from_path(src_uri).dest_uri
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
-
-
 def on_config(config):
     if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(ROOT)):
         os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
@@ -149,12 +151,23 @@ def on_config(config):
 
 def on_post_build(config):
     site_dir = Path(config.site_dir)
-    _write_tag_pages(config, site_dir)
-    search = os.environ.get("CASELIB_BENCH_NO_SEARCH") != "1"
-    if search:
-        searchindex.build(_cases, site_dir)
-    problems = completeness.check_site(_cases, site_dir, search=search)
+    for shell in _shells:   # rendered only to be filled in by the worker: not published
+        path = site_dir / _files.get_file_from_path(shell).dest_uri
+        path.unlink()
+        path.parent.rmdir()
+    theirs = {completeness.check_search_index, completeness.check_tag_pages if _shells else None}
+    problems = completeness.check_site(_cases, site_dir, search=_search(),
+                                       checks=[c for c in completeness.CHECKS if c not in theirs])
+    try:
+        problems += _worker.pop().result()
+    except worker.WorkerError as exc:
+        raise PluginError(f"生成搜索索引或索引页时出错：\n{exc}") from None
+    problems = sorted(set(problems))
     if problems:
         for problem in problems:
             log.error(str(problem))
         raise PluginError(f"完整性检查未通过：{len(problems)} 处案例没有出现在应有的位置（见上）。")
+
+
+def on_build_error(error):
+    _stop_worker()

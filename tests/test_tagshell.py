@@ -67,3 +67,13 @@ def test_renderer_converts_each_item_once_and_rewrites_links_like_mkdocs():
     assert [to for _, to in resolved].count("cases/a.md") == 1   # the item was converted once
     with pytest.raises(ValueError):
         renderer.html("models/丙.md", "# 丙\n\n[x](<missing.md>)\n")
+
+
+def test_front_matter_is_split_as_the_site_engine_splits_it(cases):
+    from mkdocs.utils.meta import get_data
+    model = next(d for d in dimensions() if d.key == "model")
+    page = pages.tag_page(model, "四力", [c for c in cases if "四力" in c.values("models")])
+    text, meta = get_data(page.content)
+    assert tagshell.front_matter(page.content) == (meta["title"], text)
+    with pytest.raises(ValueError, match="生成的页面没有标题"):
+        tagshell.front_matter("# 没有页首\n")

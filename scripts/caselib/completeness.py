@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from . import searchindex
@@ -193,8 +193,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_site(cases: list[Case], site_dir: Path, search: bool = True) -> list[Problem]:
-    """Every check; `search=False` (the build benchmark without a search index) skips the search index's."""
+def check_site(cases: list[Case], site_dir: Path, search: bool = True,
+               checks: Iterable[Check] | None = None) -> list[Problem]:
+    """Every check (or only `checks`); `search=False` (benchmark without a search index) skips the search index's."""
     site = Site(Path(site_dir))
-    checks = CHECKS if search else tuple(c for c in CHECKS if c is not check_search_index)
-    return sorted({problem for check in checks for problem in check(cases, site)})
+    chosen = CHECKS if checks is None else tuple(checks)
+    if not search:
+        chosen = tuple(c for c in chosen if c is not check_search_index)
+    return sorted({problem for check in chosen for problem in check(cases, site)})

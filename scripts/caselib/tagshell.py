@@ -22,6 +22,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 
 import markdown
+import yaml
 from markdown.treeprocessors import Treeprocessor
 
 from .schema import dimensions
@@ -31,6 +32,9 @@ TITLE = "caselib-shell-title-b9e2"
 CONTENT = "<h1>caselib-shell-content-b9e2</h1>"   # has "<h1": the theme adds no heading of its own
 _TOC_HEADING = re.compile(r"<h[2-6][\s>]")
 _LINK_TARGET = re.compile(r"\]\(<?([^)>]*)>?\)")   # pages.link writes [text](<target>)
+# A page's YAML front matter, found and split off as the site engine does (mkdocs.utils.meta)
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shell_path(dim_path: str) -> str:
@@ -40,6 +44,15 @@ def shell_path(dim_path: str) -> str:
 def shell_markdown() -> str:
     """The shell's source: a title and a level-1 heading only, like a tag page (empty contents list)."""
     return f'---\ntitle: "{TITLE}"\n---\n\n# {TITLE}\n'
+
+
+def front_matter(content: str) -> tuple[str, str]:
+    """(title, Markdown after the front matter) of a generated page."""
+    found = _FRONT_MATTER.match(content)
+    data = yaml.load(found.group(1), Loader=_YAML) if found else None
+    if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+        raise ValueError(f"生成的页面没有标题：{content[:60]!r}")
+    return data["title"], content[found.end():].lstrip("\n")
 
 
 def tag_page_paths(paths: Iterable[str]) -> dict[str, list[str]]:

@@ -1,0 +1,61 @@
+"""caselib.worker: the build's second process, without MkDocs (the real builds in test_build.py,
+test_completeness.py and test_reproducible.py run it too)."""
+
+from __future__ import annotations
+
+import pytest
+from mkdocs.utils import get_relative_url
+
+from caselib import library, pages, searchindex, tagshell, worker
+from caselib.schema import dimensions
+from conftest import ROOT
+
+SHELL = f"<title>{tagshell.TITLE}</title><main>{tagshell.CONTENT}</main>"
+
+
+def job_for(cases, site_dir, tag_pages: dict[str, str], search: bool = False) -> worker.Job:
+    paths = [*tag_pages, *(p.path for p in library.generated_pages(cases))]
+    return worker.Job(cases, site_dir, ROOT / "mkdocs.yml", search=search, tag_pages=tag_pages,
+                      dest={p: pages.page_url(p) + "index.html" for p in tag_pages},
+                      urls={p: pages.page_url(p) for p in paths}, relative_url=get_relative_url)
+
+
+def test_resolver_gives_relative_urls_and_none_for_unknown_pages():
+    resolve = worker.Resolver({"models/a.md": "models/a/", "cases/x.md": "cases/x/"}, get_relative_url)
+    assert resolve("models/a.md", "cases/x.md") == "../../cases/x/"
+    assert resolve("models/a.md", "cases/missing.md") is None
+
+
+def test_the_worker_writes_tag_pages_into_their_shell_and_checks_them(cases, tmp_path):
+    model = next(d for d in dimensions() if d.key == "model")
+    four = [c for c in cases if "四力" in c.values("models")]
+    page = pages.tag_page(model, "四力", four)
+    w = worker.Worker(job_for(cases, tmp_path, {page.path: page.content}))
+    w.send_shells({tagshell.shell_path("models"): SHELL})
+    problems = w.result()
+    written = (tmp_path / "models" / "四力" / "index.html").read_text(encoding="utf-8")
+    assert written.startswith("<title>模式：四力</title><main><h1 id=")
+    assert f'href="../../cases/{four[0].id}/"' in written
+    # only one tag page was given: every other tag of the cases is reported, none of 四力
+    assert problems and all("四力" not in p.message for p in problems)
+    assert any("没有索引页 /themes/" in p.message for p in problems)
+
+
+def test_the_worker_builds_the_search_index(cases, tmp_path):
+    w = worker.Worker(job_for(cases, tmp_path, {}, search=True))
+    assert w.result() == []
+    assert searchindex.indexed_urls(tmp_path) == {pages.page_url(pages.case_path(c)) for c in cases}
+
+
+def test_an_error_in_the_worker_reaches_the_build_with_its_message(cases, tmp_path):
+    bad = '---\ntitle: "模式：坏"\n---\n# 模式：坏\n\n[别处](<不存在.md>)\n'
+    w = worker.Worker(job_for(cases, tmp_path, {"models/坏.md": bad}))
+    with pytest.raises(worker.WorkerError, match="models/坏.md: 链接的页面 models/不存在.md 不存在"):
+        w.result()
+
+
+def test_a_worker_that_dies_is_an_error_not_a_silent_success(cases, tmp_path):
+    w = worker.Worker(job_for(cases, tmp_path, {}, search=True))
+    w._process.kill()
+    with pytest.raises(worker.WorkerError, match="后台进程意外退出"):
+        w.result()
