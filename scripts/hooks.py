@@ -2,15 +2,16 @@
 
 on_files   loads and checks cases/, stops the build on any problem, adds generated pages
            (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build` does)
-on_page_markdown  fills the home page's placeholders (the booklet link only when it is built)
+on_page_markdown  fills the home page's placeholders (the booklet link only when it is built);
+                  ends each case page with its related cases (found by the worker)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
                   then links the first mention of each glossary term (caselib.mentions)
 on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell) for the worker
 on_config         build date from the last commit
 on_post_build     checks nothing was lost (caselib.completeness), with the worker's own checks
 
-The worker (caselib.worker, a second process started in on_files) builds the search index and
-writes the tag index pages into their shells while MkDocs renders the other pages.
+The worker (caselib.worker, a second process started in on_files) finds the related cases, builds
+the search index and writes the tag index pages into their shells while MkDocs renders the other pages.
 
 CASELIB_TAG_SHELL=0 renders every tag index page through MkDocs instead (same bytes, slower).
 CASELIB_BENCH_NO_SEARCH=1 (benchmark only) skips the search index and its completeness check.
@@ -30,7 +31,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from caselib import booklet, completeness, library, mentions, opendata, pages, tagshell, worker  # noqa: E402
+from caselib import booklet, completeness, library, mentions, opendata, pages, reuse, tagshell, worker  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -42,6 +43,7 @@ _files = None
 _tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled into a shell
 _shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
 _worker: list[worker.Worker] = []  # this build's second process
+_by_id: dict = {}                 # case id → case
 
 
 def _use_shells() -> bool:
@@ -51,15 +53,21 @@ def _use_shells() -> bool:
 def on_files(files, config):
     global _cases, _terms, _files
     _booklet_link.clear()
+    _stop_worker()
+    _worker.append(worker.Worker(ROOT))   # reads the cases and finds related cases meanwhile
     cases, problems = library.load_checked(ROOT)
     if problems:
+        _stop_worker()
         for problem in problems:
             log.error(str(problem))
         raise PluginError(f"案例检查未通过：发现 {len(problems)} 个问题（见上）。"
                           "请按提示修改后重试；字段写法见 CONTRIBUTING.md。")
     _cases = cases
+    _by_id.clear()
+    _by_id.update((case.id, case) for case in cases)
     _terms = mentions.targets(cases)
-    generated = library.generated_pages(cases)
+    # case pages without their related cases: on_page_markdown adds them as the worker finds them
+    generated = library.generated_pages(cases, related_cases={case.id: [] for case in cases})
     shelled = tagshell.tag_page_paths(p.path for p in generated) if _use_shells() else {}
     _tag_pages.clear()
     _shells.clear()
@@ -76,13 +84,12 @@ def on_files(files, config):
         else:
             files.append(File.generated(config, page.path, content=page.content))
     # every page is in `files` now: the worker starts on the search index and tag pages
-    _stop_worker()
     job = worker.Job(cases, Path(config.site_dir), Path(config.config_file_path), search=_search(),
                      tag_pages=dict(_tag_pages),
                      dest={src: files.get_file_from_path(src).dest_uri for src in _tag_pages},
                      urls={f.src_uri: f.url for f in files if f.is_documentation_page()},
                      relative_url=get_relative_url)
-    _worker.append(worker.Worker(job))
+    _worker[0].send_job(job)
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
@@ -108,6 +115,14 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(_cases, "index.md"))
         markdown = markdown.replace("<!-- caselib:count -->", str(len(_cases)))
         markdown = markdown.replace("<!-- caselib:booklet -->", "".join(_booklet_link))
+    case = _by_id.get(page.meta.get("case_id")) if page.file.src_uri.startswith(pages.CASES_PATH + "/") else None
+    if case is not None and page.file.src_uri == pages.case_path(case):
+        try:
+            related = [_by_id[other] for other in _worker[0].related(case.id)]
+        except (worker.WorkerError, KeyError) as exc:
+            _stop_worker()
+            raise PluginError(f"查找相关案例时出错：{exc}") from None
+        markdown += reuse.related_section(related, page.file.src_uri)
     return markdown
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from mkdocs.utils import get_relative_url
 
-from caselib import library, pages, searchindex, tagshell, worker
+from caselib import library, pages, related, searchindex, tagshell, worker
 from caselib.schema import dimensions
 from conftest import ROOT
 
@@ -30,7 +30,8 @@ def test_the_worker_writes_tag_pages_into_their_shell_and_checks_them(cases, tmp
     model = next(d for d in dimensions() if d.key == "model")
     four = [c for c in cases if "四力" in c.values("models")]
     page = pages.tag_page(model, "四力", four)
-    w = worker.Worker(job_for(cases, tmp_path, {page.path: page.content}))
+    w = worker.Worker(ROOT)
+    w.send_job(job_for(cases, tmp_path, {page.path: page.content}))
     w.send_shells({tagshell.shell_path("models"): SHELL})
     problems = w.result()
     written = (tmp_path / "models" / "四力" / "index.html").read_text(encoding="utf-8")
@@ -42,20 +43,39 @@ def test_the_worker_writes_tag_pages_into_their_shell_and_checks_them(cases, tmp
 
 
 def test_the_worker_builds_the_search_index(cases, tmp_path):
-    w = worker.Worker(job_for(cases, tmp_path, {}, search=True))
+    w = worker.Worker(ROOT)
+    w.send_job(job_for(cases, tmp_path, {}, search=True))
     assert w.result() == []
     assert searchindex.indexed_urls(tmp_path) == {pages.page_url(pages.case_path(c)) for c in cases}
 
 
 def test_an_error_in_the_worker_reaches_the_build_with_its_message(cases, tmp_path):
     bad = '---\ntitle: "模式：坏"\n---\n# 模式：坏\n\n[别处](<不存在.md>)\n'
-    w = worker.Worker(job_for(cases, tmp_path, {"models/坏.md": bad}))
+    w = worker.Worker(ROOT)
+    w.send_job(job_for(cases, tmp_path, {"models/坏.md": bad}))
     with pytest.raises(worker.WorkerError, match="models/坏.md: 链接的页面 models/不存在.md 不存在"):
         w.result()
 
 
 def test_a_worker_that_dies_is_an_error_not_a_silent_success(cases, tmp_path):
-    w = worker.Worker(job_for(cases, tmp_path, {}, search=True))
+    w = worker.Worker(ROOT)
+    w.send_job(job_for(cases, tmp_path, {}, search=True))
     w._process.kill()
     with pytest.raises(worker.WorkerError, match="后台进程意外退出"):
         w.result()
+
+
+def test_the_worker_finds_the_related_cases_the_pages_would_show(cases):
+    w = worker.Worker(ROOT)
+    found = {case.id: w.related(case.id) for case in reversed(cases)}   # any order
+    w.stop()
+    assert found == {case_id: [o.id for o in others] for case_id, others in related.related(cases).items()}
+    assert any(found.values())
+
+
+def test_a_case_the_worker_did_not_read_is_an_error(tmp_path):
+    (tmp_path / "cases").mkdir()
+    w = worker.Worker(tmp_path)
+    with pytest.raises(worker.WorkerError, match="后台进程读到的案例中没有“2019-swpu-sili”"):
+        w.related("2019-swpu-sili")
+    w.stop()

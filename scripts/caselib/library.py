@@ -21,5 +21,6 @@ def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
     return cases, problems
 
 
-def generated_pages(cases: list[Case]) -> list[Page]:
-    return site_pages(cases) + [stats_page(cases)]
+def generated_pages(cases: list[Case], related_cases: dict[str, list[Case]] | None = None) -> list[Page]:
+    """Every generated page; related cases (by case id) are found when not given."""
+    return site_pages(cases, related_cases) + [stats_page(cases)]

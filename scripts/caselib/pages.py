@@ -305,9 +305,9 @@ def browse_links(cases: list[Case], from_path: str) -> str:
     return "\n".join(items) + "\n"
 
 
-def site_pages(cases: list[Case]) -> list[Page]:
-    """Every generated page of the site."""
-    related_cases = related.related(cases)
+def site_pages(cases: list[Case], related_cases: dict[str, list[Case]] | None = None) -> list[Page]:
+    """Every generated page of the site; `related_cases` (by case id) found here when not given."""
+    related_cases = related.related(cases) if related_cases is None else related_cases
     pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page(),
                                                                  glossary_page(cases)]
     memo: dict = {}  # list items, for this build only (the cases are in `cases` throughout)

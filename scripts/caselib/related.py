@@ -23,6 +23,7 @@ import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from .cases import Case
 from .schema import dimensions
@@ -90,6 +91,11 @@ def score(tags_a: set, tags_b: set, vec_a: dict, vec_b: dict) -> float:
 
 def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
     """For each case id, up to `limit` related cases, most related first."""
+    return dict(each(cases, limit))
+
+
+def each(cases: list[Case], limit: int = LIMIT) -> Iterator[tuple[str, list[Case]]]:
+    """(case id, its related cases) for each case in turn, as `related` gives them."""
     dims = [d for d in dimensions() if d.key in WEIGHTS]
     tags = [_tags(c, dims) for c in cases]
     vectors = _vectors(cases)
@@ -99,7 +105,6 @@ def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
     for i, feats in enumerate(features):
         for f in feats:
             postings[f].append(i)
-    result: dict[str, list[Case]] = {}
     for i, case in enumerate(cases):
         proposed: Counter = Counter()
         for f in features[i]:
@@ -122,5 +127,4 @@ def related(cases: list[Case], limit: int = LIMIT) -> dict[str, list[Case]]:
             if s > 0:
                 scored.append((-round(s, 9), cases[j].id, j))
         scored.sort()
-        result[case.id] = [cases[j] for _, _, j in scored[:limit]]
-    return result
+        yield case.id, [cases[j] for _, _, j in scored[:limit]]

@@ -28,13 +28,17 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import completeness, mdsettings, searchindex, tagshell
-from .cases import Case
+from . import completeness, mdsettings, related, searchindex, tagshell
+from .cases import Case, load_cases
+from .library import CASES_DIR
 from .problems import Problem
+
+
+RELATED_CHUNK = 100   # cases per "related" message
 
 
 class WorkerError(RuntimeError):
@@ -97,54 +101,113 @@ def run(job: Job, shells: Callable[[], dict[str, str]]) -> list[Problem]:
     return completeness.check_site(job.cases, Path(job.site_dir), checks=checks)
 
 
+def related_ids(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """(case id, ids of its related cases) of every case under root, in the order cases are loaded."""
+    cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
+    yield from ((case_id, [other.id for other in others]) for case_id, others in related.each(cases))
+
+
 def main() -> None:
-    """The worker process: a Job, then the shells, on stdin; ("done", problems) or ("error", text) on stdout."""
+    """The worker process. stdin: the project root, a Job, the shells. stdout: ("related", {id: ids})
+    messages, ("related", None) after the last, then ("done", problems); or ("error", text) at any point."""
     source = sys.stdin.buffer
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())   # a stray print must not corrupt the results
+
+    def send(kind: str, value) -> None:
+        pickle.dump((kind, value), results, protocol=pickle.HIGHEST_PROTOCOL)
+        results.flush()
+
     try:
+        root = pickle.load(source)
+        chunk: dict[str, list[str]] = {}
+        for case_id, ids in related_ids(root):
+            chunk[case_id] = ids
+            if len(chunk) == RELATED_CHUNK:
+                send("related", chunk)
+                chunk = {}
+        send("related", chunk)
+        send("related", None)
         job = pickle.load(source)
-        outcome = ("done", run(job, lambda: pickle.load(source)))
+        send("done", run(job, lambda: pickle.load(source)))
     except BaseException:  # everything reaches the main process, which fails the build
-        outcome = ("error", traceback.format_exc())
-    pickle.dump(outcome, results)
+        send("error", traceback.format_exc())
     results.close()
 
 
 class Worker:
-    """The second process of one build: start it with a Job, give it the shells, wait for its problems."""
+    """The second process of one build.
 
-    def __init__(self, job: Job):
+    Started with the project root, it reads the cases and finds every case's related cases
+    (`related(case_id)`, as they come); then give it the Job and the shells, and wait for its problems.
+    """
+
+    def __init__(self, root: Path):
         package_dir = str(Path(__file__).resolve().parent.parent)
         code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
         self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE)
-        # sent from a thread: a large job fills the pipe before the new interpreter reads it
-        self._sending = threading.Thread(target=self._send, args=(job,), daemon=True)
-        self._sending.start()
+        self._related: dict[str, list[str]] = {}
+        self._related_done = False
+        self._sending: threading.Thread | None = None
+        self._send(Path(root))
 
     def _send(self, obj) -> None:
+        if self._sending:
+            self._sending.join()
+
+        def send() -> None:
+            try:
+                pickle.dump(obj, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self._process.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass   # the worker has ended (or was stopped): result() tells why
+
+        # from a thread: a large object fills the pipe before the worker reads it
+        self._sending = threading.Thread(target=send, daemon=True)
+        self._sending.start()
+
+    def _receive(self) -> tuple[str, object]:
         try:
-            pickle.dump(obj, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._process.stdin.flush()
-        except BrokenPipeError:
-            pass   # the worker has ended: result() tells why
+            kind, value = pickle.load(self._process.stdout)
+        except (EOFError, pickle.UnpicklingError, ValueError):
+            kind, value = "error", f"后台进程意外退出（退出码 {self._process.wait()}）"
+        if kind == "error":
+            self.stop()
+            raise WorkerError(value)
+        return kind, value
+
+    def _read_related(self) -> None:
+        kind, value = self._receive()
+        if kind != "related":
+            raise WorkerError(f"后台进程的回复顺序不对：{kind}")
+        if value is None:
+            self._related_done = True
+        else:
+            self._related.update(value)
+
+    def related(self, case_id: str) -> list[str]:
+        """Ids of the related cases of a case, waiting for the worker to find them if need be."""
+        while case_id not in self._related and not self._related_done:
+            self._read_related()
+        if case_id not in self._related:
+            raise WorkerError(f"后台进程读到的案例中没有“{case_id}”：案例文件在构建过程中被修改了吗？请重新构建。")
+        return self._related[case_id]
+
+    def send_job(self, job: Job) -> None:
+        self._send(job)
 
     def send_shells(self, shells: dict[str, str]) -> None:
-        self._sending.join()
         self._send(shells)
 
     def result(self) -> list[Problem]:
         """The worker's completeness problems; WorkerError when it failed."""
-        self._sending.join()
-        try:
-            kind, value = pickle.load(self._process.stdout)
-        except (EOFError, pickle.UnpicklingError):
-            kind, value = "error", f"后台进程意外退出（退出码 {self._process.wait()}）"
-        finally:
-            self.stop()
-        if kind == "error":
-            raise WorkerError(value)
+        while not self._related_done:
+            self._read_related()
+        kind, value = self._receive()
+        self.stop()
+        if kind != "done":
+            raise WorkerError(f"后台进程的回复顺序不对：{kind}")
         return value
 
     def stop(self) -> None:
