@@ -4,8 +4,10 @@ on_files   loads and checks cases/, stops the build on any problem, adds generat
            (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build` does)
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built);
                   ends each case page with its related cases (found by the worker)
-on_page_content   applies the HTML policy to case pages (not to the generated all-cases list),
-                  then links the first mention of each glossary term (caselib.mentions)
+on_page_content   applies the HTML policy to case pages (not to the generated all-cases list), in a
+                  thread beside the rendering of other pages
+on_page_context   gives each case page its cleaned HTML, then links the first mention of each
+                  glossary term (caselib.mentions)
 on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell) for the worker
 on_config         build date from the last commit
 on_post_build     checks nothing was lost (caselib.completeness), with the worker's own checks
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 import sys
 from pathlib import Path
 
@@ -44,6 +47,8 @@ _tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled
 _shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
 _worker: list[worker.Worker] = []  # this build's second process
 _by_id: dict = {}                 # case id → case
+_cleaner: list[ThreadPoolExecutor] = []   # the thread that applies the HTML policy to case pages
+_cleaning: dict[str, Future] = {}         # case page src_uri → its cleaned HTML, when done
 
 
 def _use_shells() -> bool:
@@ -53,11 +58,11 @@ def _use_shells() -> bool:
 def on_files(files, config):
     global _cases, _terms, _files
     _booklet_link.clear()
-    _stop_worker()
+    _stop_helpers()
     _worker.append(worker.Worker(ROOT))   # reads the cases and finds related cases meanwhile
     cases, problems = library.load_checked(ROOT)
     if problems:
-        _stop_worker()
+        _stop_helpers()
         for problem in problems:
             log.error(str(problem))
         raise PluginError(f"案例检查未通过：发现 {len(problems)} 个问题（见上）。"
@@ -104,9 +109,12 @@ def _search() -> bool:
     return os.environ.get("CASELIB_BENCH_NO_SEARCH") != "1"
 
 
-def _stop_worker() -> None:
+def _stop_helpers() -> None:
     while _worker:
         _worker.pop().stop()
+    _cleaning.clear()
+    while _cleaner:
+        _cleaner.pop().shutdown(cancel_futures=True)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -120,7 +128,7 @@ def on_page_markdown(markdown, page, config, files):
         try:
             related = [_by_id[other] for other in _worker[0].related(case.id)]
         except (worker.WorkerError, KeyError) as exc:
-            _stop_worker()
+            _stop_helpers()
             raise PluginError(f"查找相关案例时出错：{exc}") from None
         markdown += reuse.related_section(related, page.file.src_uri)
     return markdown
@@ -130,8 +138,20 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri in _shells:
         return tagshell.CONTENT
     if page.file.src_uri.startswith(pages.CASES_PATH + "/") and page.file.src_uri != pages.CASES_PATH + "/index.md":
-        return mentions.link_mentions(sanitize_html(html), page.file.src_uri, _terms)
+        # nh3 releases the GIL: a thread cleans this page while MkDocs converts the next ones;
+        # until on_page_context the page has no content at all, never the uncleaned HTML
+        if not _cleaner:
+            _cleaner.append(ThreadPoolExecutor(1, thread_name_prefix="caselib-sanitize"))
+        _cleaning[page.file.src_uri] = _cleaner[0].submit(sanitize_html, html)
+        return ""
     return html
+
+
+def on_page_context(context, page, config, nav):
+    cleaned = _cleaning.pop(page.file.src_uri, None)
+    if cleaned is not None:
+        page.content = mentions.link_mentions(cleaned.result(), page.file.src_uri, _terms)
+    return context
 
 
 def on_post_page(output, page, config):
@@ -174,9 +194,11 @@ def on_post_build(config):
     problems = completeness.check_site(_cases, site_dir, search=_search(),
                                        checks=[c for c in completeness.CHECKS if c not in theirs])
     try:
-        problems += _worker.pop().result()
+        problems += _worker[0].result()
     except worker.WorkerError as exc:
         raise PluginError(f"生成搜索索引或索引页时出错：\n{exc}") from None
+    finally:
+        _stop_helpers()
     problems = sorted(set(problems))
     if problems:
         for problem in problems:
@@ -185,4 +207,4 @@ def on_post_build(config):
 
 
 def on_build_error(error):
-    _stop_worker()
+    _stop_helpers()
