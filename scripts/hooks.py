@@ -1,19 +1,21 @@
 """The MkDocs hook: the one file that knows MkDocs. All logic lives in the caselib package.
 
-on_files   loads and checks cases/, stops the build on any problem, adds generated pages
-           (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build` does)
+on_config         build date from the last commit
+on_pre_build      starts the worker (caselib.worker): a second process that finds the related cases,
+                  builds the search index and writes the tag index pages into their shells while
+                  MkDocs renders the other pages
+on_files          loads and checks cases/, stops the build on any problem, adds generated pages
+                  (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build`
+                  does), sends the worker its job
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built);
-                  ends each case page with its related cases (found by the worker)
+                  ends each case page with its related cases (from the worker)
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list), in a
                   thread beside the rendering of other pages
 on_page_context   gives each case page its cleaned HTML, then links the first mention of each
                   glossary term (caselib.mentions)
 on_post_page      keeps the rendered page shell of each dimension (caselib.tagshell) for the worker
-on_config         build date from the last commit
 on_post_build     checks nothing was lost (caselib.completeness), with the worker's own checks
-
-The worker (caselib.worker, a second process started in on_files) finds the related cases, builds
-the search index and writes the tag index pages into their shells while MkDocs renders the other pages.
+on_build_error    stops the worker
 
 CASELIB_TAG_SHELL=0 renders every tag index page through MkDocs instead (same bytes, slower).
 CASELIB_BENCH_NO_SEARCH=1 (benchmark only) skips the search index and its completeness check.
@@ -34,7 +36,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from caselib import booklet, completeness, library, mentions, opendata, pages, reuse, tagshell, worker  # noqa: E402
+from caselib import completeness, library, mentions, opendata, pages, reuse, tagshell, worker  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -58,8 +60,6 @@ def _use_shells() -> bool:
 def on_files(files, config):
     global _cases, _terms, _files
     _booklet_link.clear()
-    _stop_helpers()
-    _worker.append(worker.Worker(ROOT))   # reads the cases and finds related cases meanwhile
     cases, problems = library.load_checked(ROOT)
     if problems:
         _stop_helpers()
@@ -98,6 +98,7 @@ def on_files(files, config):
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
+        from caselib import booklet   # WeasyPrint: only for the published build
         pdf, pages_count = booklet.site_booklet(cases, Path(config.config_file_path))
         files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
         _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
@@ -176,6 +177,11 @@ _pages_log = logging.getLogger("mkdocs.structure.pages")
 for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLinkFilter"]:
     _pages_log.removeFilter(_old)   # `mkdocs serve` loads this file again for every rebuild
 _pages_log.addFilter(_ExcludedLinkFilter())
+
+
+def on_pre_build(config):
+    _stop_helpers()
+    _worker.append(worker.Worker(ROOT))   # reads the cases and finds related cases meanwhile
 
 
 def on_config(config):

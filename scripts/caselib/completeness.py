@@ -18,7 +18,6 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from . import searchindex
 from .cases import Case
 from .pages import CASES_PATH, case_path, page_url, tag_path
 from .problems import Problem
@@ -39,6 +38,7 @@ def search_index_urls(site_dir: Path) -> set[str]:
 
     The index is our own (caselib.searchindex); only this function knows its layout.
     """
+    from . import searchindex   # numpy: only where the index is read
     return searchindex.indexed_urls(site_dir)
 
 

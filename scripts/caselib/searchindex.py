@@ -314,8 +314,12 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     return out
 
 
-def build(cases, site_dir: Path) -> dict:
-    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest."""
+def build(cases, site_dir: Path, threads: int = 2) -> dict:
+    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest.
+
+    `threads`: 2 uses both cores when nothing else runs; the build's worker uses 1 (the site
+    engine has the other core).
+    """
     records = [record(c) for c in _order(cases)]
     texts, head_len = _texts(records)
     text, grams = _text_arrays(texts, head_len)
@@ -333,9 +337,9 @@ def build(cases, site_dir: Path) -> dict:
             write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
-    # two threads: numpy and zlib release the GIL, so two cores share the work; the output is
+    # numpy and zlib release the GIL, so with two threads two cores share the work; the output is
     # the same whatever the order the jobs run in (each file is written by exactly one job)
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
         docs_written = pool.submit(write_docs)
         levels = [job.result()[0] for job in done]

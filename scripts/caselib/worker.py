@@ -28,17 +28,22 @@ import subprocess
 import sys
 import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import completeness, mdsettings, related, searchindex, tagshell
+from . import related
 from .cases import Case, load_cases
 from .library import CASES_DIR
 from .problems import Problem
 
+# The main process waits for the related cases first: the modules for the rest of the work
+# (Markdown, the checks, numpy) are imported where they are used, after those are sent.
 
-RELATED_CHUNK = 100   # cases per "related" message
+
+WRITERS = 3          # threads writing the tag pages (mostly waiting on the file system)
+RELATED_CHUNK = 20   # cases per "related" message (the main process renders a case in ~10 ms)
 
 
 class WorkerError(RuntimeError):
@@ -71,6 +76,7 @@ class Resolver:
 
 def tag_contents(job: Job) -> dict[str, tuple[str, str]]:
     """src path → (title, content HTML) of every tag page of the job."""
+    from . import mdsettings, tagshell
     renderer = tagshell.Renderer(*mdsettings.settings(job.mkdocs_yml), Resolver(job.urls, job.relative_url))
     out = {}
     for src, content in job.tag_pages.items():
@@ -81,19 +87,29 @@ def tag_contents(job: Job) -> dict[str, tuple[str, str]]:
 
 def write_tag_pages(job: Job, contents: dict[str, tuple[str, str]], shells: dict[str, str]) -> None:
     """Each tag page's content put into its dimension's shell, written under site_dir."""
-    for src, (title, html) in contents.items():
+    from . import tagshell
+
+    def write(src: str) -> None:
+        title, html = contents[src]
         page = tagshell.fill(shells[tagshell.shell_path(src.rpartition("/")[0])], title, html)
         dest = Path(job.site_dir) / job.dest[src]
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(page.encode("utf-8", errors="xmlcharrefreplace"))
 
+    # creating a folder and a file costs about 0.5 ms of waiting on the file system each: a few
+    # threads wait together (each file is written by exactly one of them)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        list(pool.map(write, contents))
+
 
 def run(job: Job, shells: Callable[[], dict[str, str]]) -> list[Problem]:
     """The worker's part of a build; `shells()` waits for the rendered shell of each dimension."""
+    from . import completeness
     contents = tag_contents(job)   # first: a bad link fails the build before the long search index
     checks = []
     if job.search:
-        searchindex.build(job.cases, Path(job.site_dir))
+        from . import searchindex   # numpy: imported here, not while the related cases are awaited
+        searchindex.build(job.cases, Path(job.site_dir), threads=1)
         checks.append(completeness.check_search_index)
     if job.tag_pages:
         write_tag_pages(job, contents, shells())
