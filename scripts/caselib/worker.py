@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
+import tempfile
 import sys
 import threading
 import traceback
@@ -60,6 +61,18 @@ class Job:
     dest: dict[str, str] = field(default_factory=dict)        # src path → output file, relative to site_dir
     urls: dict[str, str] = field(default_factory=dict)        # src path → site-relative URL, every page
     relative_url: Callable[[str, str], str] | None = None     # (url, from url) → relative URL
+
+
+@dataclass
+class JobFile:
+    """Where the main process wrote the pickled Job."""
+    path: Path
+
+    def load(self) -> Job:
+        with open(self.path, "rb") as f:
+            job = pickle.load(f)
+        self.path.unlink(missing_ok=True)
+        return job
 
 
 class Resolver:
@@ -144,7 +157,7 @@ def main() -> None:
                 chunk = {}
         send("related", chunk)
         send("related", None)
-        job = pickle.load(source)
+        job = pickle.load(source).load()
         send("done", run(job, lambda: pickle.load(source)))
     except BaseException:  # everything reaches the main process, which fails the build
         send("error", traceback.format_exc())
@@ -156,6 +169,8 @@ class Worker:
 
     Started with the project root, it reads the cases and finds every case's related cases
     (`related(case_id)`, as they come); then give it the Job and the shells, and wait for its problems.
+    A thread reads everything the worker sends as soon as it is sent, so the worker never waits
+    for the main process to ask (the pipe would fill and stop it).
     """
 
     def __init__(self, root: Path):
@@ -163,74 +178,96 @@ class Worker:
         code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
         self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE)
+        self._arrived = threading.Condition()
         self._related: dict[str, list[str]] = {}
         self._related_done = False
+        self._outcome: tuple[str, object] | None = None   # ("done", problems) or ("error", text)
+        self._reading = threading.Thread(target=self._read, name="caselib-worker-reader", daemon=True)
+        self._reading.start()
         self._sending: threading.Thread | None = None
+        self._job_file: Path | None = None
         self._send(Path(root))
 
-    def _send(self, obj) -> None:
+    def _read(self) -> None:
+        while True:
+            try:
+                kind, value = pickle.load(self._process.stdout)
+            except (EOFError, pickle.UnpicklingError, OSError, ValueError):
+                kind, value = "error", f"后台进程意外退出（退出码 {self._process.wait()}）"
+            with self._arrived:
+                if kind == "related" and value is not None:
+                    self._related.update(value)
+                elif kind == "related":
+                    self._related_done = True
+                elif self._outcome is None:
+                    self._outcome = (kind, value)
+                self._arrived.notify_all()
+            if kind not in ("related",):
+                return
+
+    def _write(self, obj) -> None:
+        try:
+            pickle.dump(obj, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._process.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass   # the worker has ended (or was stopped): result() tells why
+
+    def _send(self, obj, write: Callable[[object], None] | None = None) -> None:
+        """Send from a thread, in order: the worker may not be reading yet."""
         if self._sending:
             self._sending.join()
-
-        def send() -> None:
-            try:
-                pickle.dump(obj, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self._process.stdin.flush()
-            except (BrokenPipeError, ValueError):
-                pass   # the worker has ended (or was stopped): result() tells why
-
-        # from a thread: a large object fills the pipe before the worker reads it
-        self._sending = threading.Thread(target=send, daemon=True)
+        self._sending = threading.Thread(target=write or self._write, args=(obj,), daemon=True)
         self._sending.start()
 
-    def _receive(self) -> tuple[str, object]:
-        try:
-            kind, value = pickle.load(self._process.stdout)
-        except (EOFError, pickle.UnpicklingError, ValueError):
-            kind, value = "error", f"后台进程意外退出（退出码 {self._process.wait()}）"
-        if kind == "error":
-            self.stop()
-            raise WorkerError(value)
-        return kind, value
-
-    def _read_related(self) -> None:
-        kind, value = self._receive()
-        if kind != "related":
-            raise WorkerError(f"后台进程的回复顺序不对：{kind}")
-        if value is None:
-            self._related_done = True
-        else:
-            self._related.update(value)
+    def _failed(self) -> None:
+        """Raise the worker's error, if it reported one or died (call holding self._arrived)."""
+        if self._outcome is not None and self._outcome[0] == "error":
+            raise WorkerError(self._outcome[1])
 
     def related(self, case_id: str) -> list[str]:
         """Ids of the related cases of a case, waiting for the worker to find them if need be."""
-        while case_id not in self._related and not self._related_done:
-            self._read_related()
-        if case_id not in self._related:
-            raise WorkerError(f"后台进程读到的案例中没有“{case_id}”：案例文件在构建过程中被修改了吗？请重新构建。")
-        return self._related[case_id]
+        with self._arrived:
+            while case_id not in self._related and not self._related_done and self._outcome is None:
+                self._arrived.wait()
+            if case_id in self._related:
+                return self._related[case_id]
+            self._failed()
+        raise WorkerError(f"后台进程读到的案例中没有“{case_id}”：案例文件在构建过程中被修改了吗？请重新构建。")
 
     def send_job(self, job: Job) -> None:
-        self._send(job)
+        """The job goes through a file: through the pipe, 64 KB at a time, every piece would wait
+        for the interpreter lock while MkDocs renders (seconds at 10,000 cases)."""
+        def write(job: Job) -> None:
+            with tempfile.NamedTemporaryFile("wb", prefix="caselib-job-", suffix=".pickle", delete=False) as f:
+                self._job_file = Path(f.name)
+                f.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write(JobFile(self._job_file))
+
+        self._send(job, write)
 
     def send_shells(self, shells: dict[str, str]) -> None:
         self._send(shells)
 
     def result(self) -> list[Problem]:
         """The worker's completeness problems; WorkerError when it failed."""
-        while not self._related_done:
-            self._read_related()
-        kind, value = self._receive()
-        self.stop()
-        if kind != "done":
-            raise WorkerError(f"后台进程的回复顺序不对：{kind}")
-        return value
+        try:
+            with self._arrived:
+                while self._outcome is None:
+                    self._arrived.wait()
+                self._failed()
+                return self._outcome[1]
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         """End the worker (at once, if it is still running: the build failed elsewhere)."""
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        if self._sending:
+            self._sending.join()
+        if self._job_file:
+            self._job_file.unlink(missing_ok=True)
         for stream in (self._process.stdin, self._process.stdout):
             try:
                 stream.close()
