@@ -3,12 +3,15 @@ test_completeness.py and test_reproducible.py run it too)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from mkdocs.utils import get_relative_url
 
 from caselib import library, pages, related, searchindex, tagshell, worker
 from caselib.schema import dimensions
-from conftest import ROOT
+from conftest import ROOT, build_site, copy_project
 
 SHELL = f"<title>{tagshell.TITLE}</title><main>{tagshell.CONTENT}</main>"
 
@@ -79,3 +82,19 @@ def test_a_case_the_worker_did_not_read_is_an_error(tmp_path):
     with pytest.raises(worker.WorkerError, match="后台进程读到的案例中没有“2019-swpu-sili”"):
         w.related("2019-swpu-sili")
     w.stop()
+
+
+def test_a_build_whose_worker_fails_stops_with_a_message_and_no_stray_files(tmp_path):
+    """A bug in the worker's part (simulated in a copy) fails the real build; it does not hang."""
+    project = copy_project(tmp_path / "project")
+    index_py = project / "scripts" / "caselib" / "searchindex.py"
+    text = index_py.read_text(encoding="utf-8")
+    start = "def build(cases, site_dir: Path, threads: int = 2) -> dict:\n"
+    assert start in text
+    index_py.write_text(text.replace(start, start + '    raise RuntimeError("模拟的故障")\n', 1), encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("caselib-job-*"))
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert "生成搜索索引或索引页时出错" in result.stderr
+    assert "RuntimeError: 模拟的故障" in result.stderr
+    assert set(Path(tempfile.gettempdir()).glob("caselib-job-*")) <= before
