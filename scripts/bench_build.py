@@ -9,8 +9,9 @@ for BENCH_ROUNDS rounds (default 3; one round above 1,000 cases), medians printe
   plain      the same case pages (the Markdown our hook generates, citation and related cases included)
              written into docs/cases/, with the same theme, navigation and Markdown settings, but no
              hook, no search, no index pages.
-Printed per size: wall time, CPU time, peak memory (build and worker together) and the ratios to plain. At 1,000 cases (or the largest size below it) `mkdocs serve` is started
-and one case file is edited: the time until the served page shows the edit is printed
+Printed per size: wall time, CPU time, peak memory (build and worker together) and the ratios
+to plain. At 1,000 cases (or the largest size below it) `mkdocs serve` is started and one case
+file is edited: the time until the served page shows the edit is printed
 (BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git). Timings are figures to
 read, not assertions.
 """
@@ -39,7 +40,6 @@ IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest
                                 ".hypothesis", ".bench", "tests")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
-
 
 
 def machine() -> str:

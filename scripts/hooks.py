@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,8 @@ _booklet_link: list[str] = []  # the home page's download link, when the booklet
 _files = None
 _tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled into a shell
 _shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
-_worker: list[worker.Worker] = []  # this build's second process
+_worker: list[worker.Worker] = []  # this build's second process (stopped by on_build_error on any failure)
+_worker_checks: list = []          # the completeness checks the worker runs
 _by_id: dict = {}                 # case id → case
 _cleaner: list[ThreadPoolExecutor] = []   # the thread that applies the HTML policy to case pages
 _cleaning: dict[str, Future] = {}         # case page src_uri → its cleaned HTML, when done
@@ -62,7 +63,6 @@ def on_files(files, config):
     _booklet_link.clear()
     cases, problems = library.load_checked(ROOT)
     if problems:
-        _stop_helpers()
         for problem in problems:
             log.error(str(problem))
         raise PluginError(f"案例检查未通过：发现 {len(problems)} 个问题（见上）。"
@@ -95,6 +95,7 @@ def on_files(files, config):
                      urls={f.src_uri: f.url for f in files if f.is_documentation_page()},
                      relative_url=get_relative_url)
     _worker[0].send_job(job)
+    _worker_checks[:] = worker.checks_for(job)
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
         files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
@@ -129,7 +130,6 @@ def on_page_markdown(markdown, page, config, files):
         try:
             related = [_by_id[other] for other in _worker[0].related(case.id)]
         except (worker.WorkerError, KeyError) as exc:
-            _stop_helpers()
             raise PluginError(f"查找相关案例时出错：{exc}") from None
         markdown += reuse.related_section(related, page.file.src_uri)
     return markdown
@@ -196,9 +196,8 @@ def on_post_build(config):
         path = site_dir / _files.get_file_from_path(shell).dest_uri
         path.unlink()
         path.parent.rmdir()
-    theirs = {completeness.check_search_index, completeness.check_tag_pages if _shells else None}
     problems = completeness.check_site(_cases, site_dir, search=_search(),
-                                       checks=[c for c in completeness.CHECKS if c not in theirs])
+                                       checks=[c for c in completeness.CHECKS if c not in _worker_checks])
     try:
         problems += _worker[0].result()
     except worker.WorkerError as exc:

@@ -1,23 +1,24 @@
-"""The build's second process: the search index and the tag index pages, beside the engine.
+"""The build's second process: related cases, the search index and the tag index pages, beside the engine.
 
-A build renders its case pages one after another on one core (the site engine has no parallel
-rendering). Our own work after that — the search index (`searchindex`), the tag index pages
-(`tagshell`) and their completeness checks — needs only the cases, the pages' Markdown and
-their URLs, all known before the engine starts rendering. So it runs in a second process,
-started as soon as the cases are loaded, on the machine's second core:
+A build renders its pages one after another on one core (the site engine has no parallel
+rendering). Our own work that does not need those rendered pages runs in a second process,
+started when the build starts, on the machine's second core:
 
-    main process (engine)                      worker (this module)
-    load, check, generate pages ── Job ──────► search index → site/search/data/
-    render every page                          convert every tag page's Markdown
-    the shell page of each dimension ─ shells ► fill the shells, write the tag pages
-    check case pages, all-cases page,          check tag pages and search index
-    open data, booklet  ◄──────────── problems ┘
+    main process (engine)                          worker (this module)
+    start ─────────────────── project root ──────► read cases/, find related cases
+    load, check, generate pages ◄── related, 20 at a time ┘
+                 ─────────── Job (temporary file) ──────► convert every tag page's Markdown,
+    render every page (each case page takes its           build the search index
+    related cases as they come)
+    the shell page of each dimension ─── shells ────────► fill the shells, write the tag pages
+    check case pages, all-cases page,                     check tag pages and search index
+    open data, booklet  ◄──────────────────── problems ──┘
 
 The worker is a fresh interpreter (never a fork of a process that may run threads, as
-`mkdocs serve` does); the Job is pickled to its stdin, the problems come back on its stdout. Its output is the same bytes the main
-process would write (the tests compare both ways). Any error in the worker reaches the main
-process as a WorkerError with the worker's traceback; a worker that dies does too.
-Pure: knows nothing of the site engine; the hook passes in URLs and the relative-URL function.
+`mkdocs serve` does). Messages are pickled over its stdin and stdout; the large Job goes
+through a temporary file. Any error in the worker reaches the main process as a WorkerError
+with the worker's traceback; a worker that dies does too. Pure: knows nothing of the site
+engine; the hook passes in URLs and the relative-URL function.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,19 +116,23 @@ def write_tag_pages(job: Job, contents: dict[str, tuple[str, str]], shells: dict
         list(pool.map(write, contents))
 
 
+def checks_for(job: Job) -> list:
+    """The completeness checks the worker runs for this job (the main process runs the others)."""
+    from . import completeness
+    return ([completeness.check_search_index] if job.search else []) + \
+        ([completeness.check_tag_pages] if job.tag_pages else [])
+
+
 def run(job: Job, shells: Callable[[], dict[str, str]]) -> list[Problem]:
     """The worker's part of a build; `shells()` waits for the rendered shell of each dimension."""
     from . import completeness
     contents = tag_contents(job)   # first: a bad link fails the build before the long search index
-    checks = []
     if job.search:
         from . import searchindex   # numpy: imported here, not while the related cases are awaited
         searchindex.build(job.cases, Path(job.site_dir), threads=1)
-        checks.append(completeness.check_search_index)
     if job.tag_pages:
         write_tag_pages(job, contents, shells())
-        checks.append(completeness.check_tag_pages)
-    return completeness.check_site(job.cases, Path(job.site_dir), checks=checks)
+    return completeness.check_site(job.cases, Path(job.site_dir), checks=checks_for(job))
 
 
 def related_ids(root: Path) -> Iterator[tuple[str, list[str]]]:
@@ -202,7 +207,7 @@ class Worker:
                 elif self._outcome is None:
                     self._outcome = (kind, value)
                 self._arrived.notify_all()
-            if kind not in ("related",):
+            if kind != "related":
                 return
 
     def _write(self, obj) -> None:
