@@ -39,6 +39,13 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def insert_after(path: Path, anchor: str, code: str) -> None:
+    """Put `code` right after the line `anchor` of a source file (a simulated bug in a project copy)."""
+    text = path.read_text(encoding="utf-8")
+    assert anchor in text, f"{path} no longer has: {anchor}"
+    path.write_text(text.replace(anchor, anchor + code, 1), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def cases():
     """The real library, loaded and checked once (it has no problems)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from caselib import completeness
-from conftest import build_site, copy_project
+from conftest import build_site, copy_project, insert_after
 
 CASE = "2019-swpu-sili"
 
@@ -105,12 +105,9 @@ def test_every_check_is_run():
 def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
     """A generated page that drops a case (simulated bug in pages.py) fails the real build."""
     project = copy_project(tmp_path / "project")
-    pages_py = project / "scripts" / "caselib" / "pages.py"
-    text = pages_py.read_text(encoding="utf-8")
-    bug = "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n"
-    assert bug in text
-    pages_py.write_text(text.replace(bug, bug + f"    cases = [c for c in cases if c.id != {CASE!r}]\n"),
-                        encoding="utf-8")
+    insert_after(project / "scripts" / "caselib" / "pages.py",
+                 "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n",
+                 f"    cases = [c for c in cases if c.id != {CASE!r}]\n")
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0
     assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上" in result.stderr

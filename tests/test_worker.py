@@ -11,7 +11,7 @@ from mkdocs.utils import get_relative_url
 
 from caselib import library, pages, related, searchindex, tagshell, worker
 from caselib.schema import dimensions
-from conftest import ROOT, build_site, copy_project
+from conftest import ROOT, build_site, copy_project, insert_after
 
 SHELL = f"<title>{tagshell.TITLE}</title><main>{tagshell.CONTENT}</main>"
 
@@ -87,11 +87,8 @@ def test_a_case_the_worker_did_not_read_is_an_error(tmp_path):
 def test_a_build_whose_worker_fails_stops_with_a_message_and_no_stray_files(tmp_path):
     """A bug in the worker's part (simulated in a copy) fails the real build; it does not hang."""
     project = copy_project(tmp_path / "project")
-    index_py = project / "scripts" / "caselib" / "searchindex.py"
-    text = index_py.read_text(encoding="utf-8")
-    start = "def build(cases, site_dir: Path, threads: int = 2) -> dict:\n"
-    assert start in text
-    index_py.write_text(text.replace(start, start + '    raise RuntimeError("模拟的故障")\n', 1), encoding="utf-8")
+    insert_after(project / "scripts" / "caselib" / "searchindex.py",
+                 "def build(cases, site_dir: Path, threads: int = 2) -> dict:\n", '    raise RuntimeError("模拟的故障")\n')
     before = set(Path(tempfile.gettempdir()).glob("caselib-job-*"))
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0
