@@ -2,13 +2,16 @@
 
 on_config         build date from the last commit
 on_pre_build      starts the worker (caselib.worker): a second process that finds the related cases,
-                  builds the search index and writes the tag index pages into their shells while
-                  MkDocs renders the other pages
+                  renders case pages from the last one down (CasePageRenderer, below) until it meets
+                  MkDocs coming up (caselib.claims), builds the search index and writes the tag
+                  index pages into their shells while MkDocs renders the other pages
 on_files          loads and checks cases/, stops the build on any problem, adds generated pages
                   (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build`
                   does), sends the worker its job
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built);
-                  ends each case page with its related cases (from the worker)
+                  ends each case page with its related cases (from the worker); a case page the
+                  worker took gets its rendering from there (if made from the same Markdown)
+                  and is not rendered again
 on_page_content   applies the HTML policy to case pages (not to the generated all-cases list), in a
                   thread beside the rendering of other pages
 on_page_context   gives each case page its cleaned HTML, then links the first mention of each
@@ -18,11 +21,14 @@ on_post_build     checks nothing was lost (caselib.completeness), with the worke
 on_build_error    stops the worker
 
 CASELIB_TAG_SHELL=0 renders every tag index page through MkDocs instead (same bytes, slower).
+CASELIB_WORKER_PAGES=0 renders every case page in the main process (same bytes, slower); =all has
+the worker render every one.
 CASELIB_BENCH_NO_SEARCH=1 (benchmark only) skips the search index and its completeness check.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
@@ -52,6 +58,8 @@ _worker_checks: list = []          # the completeness checks the worker runs
 _by_id: dict = {}                 # case id → case
 _cleaner: list[ThreadPoolExecutor] = []   # the thread that applies the HTML policy to case pages
 _cleaning: dict[str, Future] = {}         # case page src_uri → its cleaned HTML, when done
+_case_index: dict[str, int] = {}          # case page src_uri → its place in the engine's order (caselib.claims)
+_prerendered: set[str] = set()            # case pages the worker rendered (cleaned, terms linked)
 
 
 def _use_shells() -> bool:
@@ -89,11 +97,18 @@ def on_files(files, config):
         else:
             files.append(File.generated(config, page.path, content=page.content))
     # every page is in `files` now: the worker starts on the search index and tag pages
+    case_paths = {pages.case_path(case) for case in cases} if _worker_pages() != "0" else set()
+    _case_index.clear()
+    _case_index.update((path, index) for index, path in enumerate(f.src_uri for f in files if f.src_uri in case_paths))
+    _prerendered.clear()
     job = worker.Job(cases, Path(config.site_dir), Path(config.config_file_path), search=_search(),
                      tag_pages=dict(_tag_pages),
                      dest={src: files.get_file_from_path(src).dest_uri for src in _tag_pages},
                      urls={f.src_uri: f.url for f in files if f.is_documentation_page()},
-                     relative_url=get_relative_url)
+                     relative_url=get_relative_url,
+                     case_pages=list(_case_index), engine=Path(__file__).resolve(),
+                     files={f.src_uri: f.inclusion.name for f in files},
+                     log_level=logging.getLogger("mkdocs").getEffectiveLevel())
     _worker[0].send_job(job)
     _worker_checks[:] = worker.checks_for(job)
     for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
@@ -105,6 +120,12 @@ def on_files(files, config):
         _booklet_link.append(booklet.download_link(len(cases), pages_count, len(pdf)))
     _files = files
     return files
+
+
+def _worker_pages() -> str:
+    """Which case pages the worker renders: "1" as many as it can (caselib.claims), "0" none,
+    "all" every one (the main process waits for each: tests of the worker's rendering)."""
+    return os.environ.get("CASELIB_WORKER_PAGES", "1")
 
 
 def _search() -> bool:
@@ -132,12 +153,87 @@ def on_page_markdown(markdown, page, config, files):
         except (worker.WorkerError, KeyError) as exc:
             raise PluginError(f"查找相关案例时出错：{exc}") from None
         markdown += reuse.related_section(related, page.file.src_uri)
+        index = _case_index.get(page.file.src_uri)
+        if index is not None and (_worker_pages() == "all" or not _worker[0].claims.main_takes(index)):
+            # the worker renders this page (caselib.claims): take what it sends
+            try:
+                rendered = _worker[0].page(page.file.src_uri)
+            except worker.WorkerError as exc:
+                raise PluginError(f"后台进程渲染案例页时出错：\n{exc}") from None
+            if rendered is not None and rendered["digest"] == _digest(markdown):
+                _use_rendered(page, rendered, files)
     return markdown
+
+
+def _digest(markdown: str) -> bytes:
+    return hashlib.blake2b(markdown.encode("utf-8"), digest_size=16).digest()
+
+
+def _already_rendered(config, files) -> None:
+    """Page.render of a case page the worker rendered (CasePageRenderer): nothing left to do."""
+
+
+def _use_rendered(page, rendered: dict, files) -> None:
+    """Give a page what Page.render would have set, from the worker's rendering of the same Markdown."""
+    page.content = rendered["content"]
+    page.toc = rendered["toc"]
+    page._title_from_render = rendered["title"]
+    page.present_anchor_ids = rendered["anchors"]
+    if rendered["links_to_anchors"] is not None:
+        page.links_to_anchors = {files.get_file_from_path(src): links
+                                 for src, links in rendered["links_to_anchors"].items()}
+    for name, level, message in rendered["log"]:
+        logging.getLogger(name).log(level, message)
+    page.render = _already_rendered
+    _prerendered.add(page.file.src_uri)
+
+
+class CasePageRenderer:
+    """Renders case pages in the worker (caselib.worker) exactly as MkDocs does in the main process.
+
+    Same mkdocs.yml, the same files with the same URLs and inclusion, MkDocs' own Page.read_source
+    and Page.render; what render sets on the page, and what it logs, goes back to the main process.
+    """
+
+    def __init__(self, config_file: Path, files: dict[str, str], log_level: int):
+        from mkdocs.config import load_config
+        from mkdocs.structure.files import Files, set_exclusions
+        mkdocs_log = logging.getLogger("mkdocs")
+        mkdocs_log.setLevel(log_level)
+        mkdocs_log.propagate = False    # records go to the main process, not to this process's stderr
+        self.records: list[logging.LogRecord] = []
+        handler = logging.Handler()
+        handler.emit = self.records.append
+        mkdocs_log.handlers = [handler]   # a worker copied from the main process has its handlers
+        self.config = load_config(str(config_file))
+        self.files = Files([File(src, None, self.config.site_dir, self.config.use_directory_urls,
+                                 inclusion=InclusionLevel[level]) for src, level in files.items()])
+        set_exclusions(self.files, self.config)
+
+    def render(self, src_uri: str, source: str, markdown_after: str) -> dict:
+        """The page `src_uri` from its source (front matter and Markdown) with on_page_markdown's
+        addition (`markdown_after`), as Page.render leaves it."""
+        from mkdocs.structure.pages import Page
+        file = self.files.get_file_from_path(src_uri)
+        file.content_string = source
+        page = Page(None, file, self.config)
+        page.read_source(self.config)
+        page.markdown += markdown_after
+        self.records.clear()
+        page.render(self.config, self.files)
+        file.content_string = ""
+        return {"digest": _digest(page.markdown), "content": page.content, "toc": page.toc,
+                "title": page._title_from_render, "anchors": page.present_anchor_ids,
+                "links_to_anchors": None if page.links_to_anchors is None else
+                {to.src_uri: links for to, links in page.links_to_anchors.items()},
+                "log": [(r.name, r.levelno, r.getMessage()) for r in self.records]}
 
 
 def on_page_content(html, page, config, files):
     if page.file.src_uri in _shells:
         return tagshell.CONTENT
+    if page.file.src_uri in _prerendered:
+        return html   # cleaned and terms linked in the worker
     if page.file.src_uri.startswith(pages.CASES_PATH + "/") and page.file.src_uri != pages.CASES_PATH + "/index.md":
         # nh3 releases the GIL: a thread cleans this page while MkDocs converts the next ones;
         # until on_page_context the page has no content at all, never the uncleaned HTML

@@ -164,22 +164,26 @@ def _tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_tag_pages_filled_into_shells_are_what_mkdocs_renders(project, tmp_path):
-    """caselib.tagshell: the fast tag index pages are byte for byte MkDocs' own (real cases + 40 synthetic)."""
+def test_tag_pages_in_shells_and_case_pages_from_the_worker_are_what_mkdocs_renders(project, tmp_path):
+    """caselib.tagshell and the worker's case pages (hooks.CasePageRenderer): byte for byte what MkDocs
+    renders itself (real cases + 40 synthetic), whether the worker renders some case pages or all."""
     extra = tmp_path / "extra"
     subprocess.run([sys.executable, "-m", "caselib", "corpus", "40", str(extra)], cwd=project, check=True,
                    env={"PYTHONPATH": str(project / "scripts")}, stdout=subprocess.DEVNULL)
     for path in extra.glob("*.md"):
         shutil.copy(path, project / "cases" / path.name)
     sites, logs = {}, {}
-    for mode in ("1", "0"):
+    modes = {"1": {"CASELIB_TAG_SHELL": "1"}, "0": {"CASELIB_TAG_SHELL": "0", "CASELIB_WORKER_PAGES": "0"},
+             "all": {"CASELIB_WORKER_PAGES": "all"}}
+    for mode, env in modes.items():
         sites[mode] = tmp_path / f"site-{mode}"
-        result = build_site(project, sites[mode], env={"CASELIB_TAG_SHELL": mode, "SOURCE_DATE_EPOCH": "1700000000"})
+        result = build_site(project, sites[mode], env={**env, "SOURCE_DATE_EPOCH": "1700000000"})
         assert result.returncode == 0, result.stdout + result.stderr
         logs[mode] = result.stderr
     filled, rendered = _tree(sites["1"]), _tree(sites["0"])
     assert filled.keys() == rendered.keys()
     assert [name for name in filled if filled[name] != rendered[name]] == []
+    assert _tree(sites["all"]) == rendered
     assert not any("caselib.shell" in name for name in filled)
     assert "Building documentation" in logs["1"] and "which is excluded" not in logs["1"]
     # many tag pages, some listing several cases, some with a glossary definition

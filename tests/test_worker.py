@@ -95,3 +95,43 @@ def test_a_build_whose_worker_fails_stops_with_a_message_and_no_stray_files(tmp_
     assert "生成搜索索引或索引页时出错" in result.stderr
     assert "RuntimeError: 模拟的故障" in result.stderr
     assert set(Path(tempfile.gettempdir()).glob("caselib-job-*")) <= before
+
+
+def test_a_case_page_the_worker_rendered_from_other_markdown_is_rendered_again(tmp_path):
+    """The main process takes the worker's rendering of a case page only when it was made from the very
+    Markdown MkDocs has for that page. Here a simulated bug gives the worker an older version of every
+    case: the site is still exactly what MkDocs renders itself, and the old text is nowhere."""
+    project = copy_project(tmp_path / "project")
+    insert_after(project / "scripts" / "caselib" / "worker.py", "        case = by_path.get(path)\n",
+                 '        if case:\n            case.meta["summary"] = "模拟的旧版本"\n')
+    sites = {}
+    for mode in ("all", "0"):
+        sites[mode] = tmp_path / f"site-{mode}"
+        result = build_site(project, sites[mode], env={"CASELIB_WORKER_PAGES": mode, "SOURCE_DATE_EPOCH": "1700000000"})
+        assert result.returncode == 0, result.stdout + result.stderr
+    tree = {p.relative_to(sites["all"]): p.read_bytes() for p in sites["all"].rglob("*") if p.is_file()}
+    assert tree == {p.relative_to(sites["0"]): p.read_bytes() for p in sites["0"].rglob("*") if p.is_file()}
+    assert not any("模拟的旧版本".encode() in content for content in tree.values())
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["copied", "fresh-interpreter"])
+def test_the_worker_starts_as_a_copy_or_as_a_fresh_interpreter(cases, fork):
+    w = worker.Worker(ROOT, fork=fork)
+    assert isinstance(w._process, worker._Forked) == fork
+    assert w.related(cases[0].id) == [o.id for o in related.related(cases)[cases[0].id]]
+    w.stop()
+    assert w._process.poll() is not None and not w.claims.path.exists()
+
+
+def test_what_mkdocs_warns_of_on_a_case_page_the_worker_rendered_fails_the_build_the_same(tmp_path):
+    """MkDocs' warnings while rendering a case page (here a link to an anchor the page lacks) reach the
+    strict build from the worker just as when MkDocs renders the page itself."""
+    project = copy_project(tmp_path / "project")
+    case_file = sorted((project / "cases").glob("*.md"))[0]
+    case_file.write_text(case_file.read_text(encoding="utf-8") + "\n详见[下文](#不存在的小节)。\n", encoding="utf-8")
+    warning = (f"WARNING -  Doc file 'cases/{case_file.stem}.md' contains a link '#不存在的小节', "
+               "but there is no such anchor on this page.")
+    for mode in ("all", "0"):
+        result = build_site(project, tmp_path / f"site-{mode}", env={"CASELIB_WORKER_PAGES": mode})
+        assert result.returncode != 0
+        assert result.stderr.count(warning) == 1, result.stderr

@@ -14,17 +14,20 @@ started when the build starts, on the machine's second core:
     check case pages, all-cases page,                     check tag pages and search index
     open data, booklet  ◄──────────────────── problems ──┘
 
-The worker is a fresh interpreter (never a fork of a process that may run threads, as
-`mkdocs serve` does). Messages are pickled over its stdin and stdout; the large Job goes
-through a temporary file. Any error in the worker reaches the main process as a WorkerError
+The worker is a copy of the main process (os.fork) when no other thread runs there, as in
+`mkdocs build`: it starts at once, every module already imported. Otherwise (`mkdocs serve` runs
+threads, and a copy could inherit a lock one of them holds) it is a fresh interpreter. Messages
+are pickled over two pipes; the large Job goes through a temporary file. Any error in the worker reaches the main process as a WorkerError
 with the worker's traceback; a worker that dies does too. Pure: knows nothing of the site
 engine; the hook passes in URLs and the relative-URL function.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from . import related
 from .cases import Case, load_cases
+from .claims import Claims
 from .library import CASES_DIR
 from .problems import Problem
 
@@ -62,6 +66,10 @@ class Job:
     dest: dict[str, str] = field(default_factory=dict)        # src path → output file, relative to site_dir
     urls: dict[str, str] = field(default_factory=dict)        # src path → site-relative URL, every page
     relative_url: Callable[[str, str], str] | None = None     # (url, from url) → relative URL
+    case_pages: list[str] = field(default_factory=list)      # case page paths in the engine's order
+    engine: Path | None = None          # the module that renders a case page as the engine does
+    files: dict[str, str] = field(default_factory=dict)       # every file of the site → its inclusion
+    log_level: int = 0                  # the engine's log level (its warnings fail a strict build)
 
 
 @dataclass
@@ -123,10 +131,15 @@ def checks_for(job: Job) -> list:
         ([completeness.check_tag_pages] if job.tag_pages else [])
 
 
-def run(job: Job, shells: Callable[[], dict[str, str]]) -> list[Problem]:
-    """The worker's part of a build; `shells()` waits for the rendered shell of each dimension."""
+def run(job: Job, shells: Callable[[], dict[str, str]], case_pages: Callable[[], object] = lambda: None
+        ) -> list[Problem]:
+    """The worker's part of a build; `shells()` waits for the rendered shell of each dimension;
+    `case_pages()` renders case pages until the main process has the rest (render_case_pages)."""
     from . import completeness
     contents = tag_contents(job)   # first: a bad link fails the build before the long search index
+    # then case pages, while the main process still converts pages; the search index after them
+    # (it is needed only at the end), so that both processes end at about the same time
+    case_pages()
     if job.search:
         from . import searchindex   # numpy: imported here, not while the related cases are awaited
         searchindex.build(job.cases, Path(job.site_dir), threads=1)
@@ -135,27 +148,69 @@ def run(job: Job, shells: Callable[[], dict[str, str]]) -> list[Problem]:
     return completeness.check_site(job.cases, Path(job.site_dir), checks=checks_for(job))
 
 
-def related_ids(root: Path) -> Iterator[tuple[str, list[str]]]:
-    """(case id, ids of its related cases) of every case under root, in the order cases are loaded."""
-    cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
-    yield from ((case_id, [other.id for other in others]) for case_id, others in related.each(cases))
+def related_ids(cases: list[Case], found: dict[str, list[Case]]) -> Iterator[tuple[str, list[str]]]:
+    """(case id, ids of its related cases) of every case, in order; each case's related cases go into `found`."""
+    for case_id, others in related.each(cases):
+        found[case_id] = others
+        yield case_id, [other.id for other in others]
+
+
+def _engine(path: Path):
+    spec = importlib.util.spec_from_file_location("caselib_engine", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def render_case_pages(job: Job, cases: list[Case], related_cases: dict[str, list[Case]], claims: Claims,
+                      send: Callable[[str, object], None]) -> int:
+    """Render case pages from the last one down until the main process (going up) has the rest;
+    each is sent as ("page", (path, rendered)) with its HTML cleaned and glossary terms linked,
+    exactly what the main process would make of it. Returns how many were rendered here."""
+    from . import mentions, pages, reuse
+    from .safety import sanitize_html
+    renderer = _engine(job.engine).CasePageRenderer(job.mkdocs_yml, job.files, job.log_level)
+    by_path = {pages.case_path(case): case for case in cases}
+    terms = mentions.targets(cases)
+    done = 0
+    for index in range(len(job.case_pages) - 1, -1, -1):
+        if not claims.worker_takes(index):
+            break
+        path = job.case_pages[index]
+        case = by_path.get(path)
+        if case is None:   # not among the cases read here: the main process renders it
+            send("page", (path, None))
+            continue
+        rendered = renderer.render(path, pages.case_page(case).content,
+                                   reuse.related_section(related_cases[case.id], path))
+        rendered["content"] = mentions.link_mentions(sanitize_html(rendered["content"]), path, terms)
+        send("page", (path, rendered))
+        done += 1
+    return done
 
 
 def main() -> None:
-    """The worker process. stdin: the project root, a Job, the shells. stdout: ("related", {id: ids})
-    messages, ("related", None) after the last, then ("done", problems); or ("error", text) at any point."""
-    source = sys.stdin.buffer
+    """The worker as a fresh interpreter: serve() on stdin and stdout."""
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())   # a stray print must not corrupt the results
+    serve(sys.stdin.buffer, results)
+
+
+def serve(source, results) -> None:
+    """The worker. source: the project root and the claims file, a Job, the shells. results:
+    ("related", {id: ids}) messages, ("related", None) after the last, ("page", …) for each case
+    page it renders, then ("done", problems); or ("error", text) at any point."""
 
     def send(kind: str, value) -> None:
         pickle.dump((kind, value), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
 
     try:
-        root = pickle.load(source)
+        root, claims_path = pickle.load(source)
+        cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
+        related_cases: dict[str, list[Case]] = {}
         chunk: dict[str, list[str]] = {}
-        for case_id, ids in related_ids(root):
+        for case_id, ids in related_ids(cases, related_cases):
             chunk[case_id] = ids
             if len(chunk) == RELATED_CHUNK:
                 send("related", chunk)
@@ -163,10 +218,73 @@ def main() -> None:
         send("related", chunk)
         send("related", None)
         job = pickle.load(source).load()
-        send("done", run(job, lambda: pickle.load(source)))
+
+        def case_pages() -> None:
+            if job.case_pages and job.engine:
+                claims = Claims(claims_path)
+                try:
+                    render_case_pages(job, cases, related_cases, claims, send)
+                finally:
+                    claims.close()
+
+        send("done", run(job, lambda: pickle.load(source), case_pages))
     except BaseException:  # everything reaches the main process, which fails the build
         send("error", traceback.format_exc())
     results.close()
+
+
+class _Forked:
+    """A copy of this process running serve(), with the part of Popen's interface Worker uses.
+
+    Used when no other thread runs here (as in `mkdocs build`): the copy starts at once with every
+    module already imported. With other threads (`mkdocs serve`) a copy could inherit a lock one
+    of them holds, so the worker is then a fresh interpreter.
+    """
+
+    def __init__(self):
+        job_read, job_write = os.pipe()            # main process → worker
+        result_read, result_write = os.pipe()      # worker → main process
+        for stream in (sys.stdout, sys.stderr):   # else the copy would write what is buffered again
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:   # the worker: it never returns from here
+            try:
+                os.close(job_write)
+                os.close(result_read)
+                serve(os.fdopen(job_read, "rb"), os.fdopen(result_write, "wb"))
+            finally:
+                os._exit(0)
+        os.close(job_read)
+        os.close(result_write)
+        self.pid = pid
+        self.stdin = os.fdopen(job_write, "wb")
+        self.stdout = os.fdopen(result_read, "rb")
+        self.returncode: int | None = None
+        self._lock = threading.Lock()
+
+    def _reap(self, flags: int) -> int | None:
+        with self._lock:
+            if self.returncode is None:
+                try:
+                    pid, status = os.waitpid(self.pid, flags)
+                except ChildProcessError:
+                    pid, status = self.pid, 0
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+
+    def poll(self) -> int | None:
+        return self._reap(os.WNOHANG)
+
+    def wait(self) -> int:
+        return self._reap(0)
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 class Worker:
@@ -178,20 +296,28 @@ class Worker:
     for the main process to ask (the pipe would fill and stop it).
     """
 
-    def __init__(self, root: Path):
-        package_dir = str(Path(__file__).resolve().parent.parent)
-        code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
-        self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE)
+    def __init__(self, root: Path, fork: bool | None = None):
+        """fork: copy this process (default: when no other thread runs) or start a fresh interpreter."""
+        if fork is None:
+            fork = hasattr(os, "fork") and threading.active_count() == 1
+        if fork:
+            self._process = _Forked()
+        else:
+            package_dir = str(Path(__file__).resolve().parent.parent)
+            code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
+            self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE)
         self._arrived = threading.Condition()
         self._related: dict[str, list[str]] = {}
         self._related_done = False
+        self._pages: dict[str, object] = {}   # case page path → what the worker rendered (None: not rendered)
         self._outcome: tuple[str, object] | None = None   # ("done", problems) or ("error", text)
+        self.claims = Claims.create()
         self._reading = threading.Thread(target=self._read, name="caselib-worker-reader", daemon=True)
         self._reading.start()
         self._sending: threading.Thread | None = None
         self._job_file: Path | None = None
-        self._send(Path(root))
+        self._send((Path(root), self.claims.path))
 
     def _read(self) -> None:
         while True:
@@ -204,17 +330,19 @@ class Worker:
                     self._related.update(value)
                 elif kind == "related":
                     self._related_done = True
+                elif kind == "page":
+                    self._pages[value[0]] = value[1]
                 elif self._outcome is None:
                     self._outcome = (kind, value)
                 self._arrived.notify_all()
-            if kind != "related":
+            if kind not in ("related", "page"):
                 return
 
     def _write(self, obj) -> None:
         try:
             pickle.dump(obj, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):
             pass   # the worker has ended (or was stopped): result() tells why
 
     def _send(self, obj, write: Callable[[object], None] | None = None) -> None:
@@ -238,6 +366,17 @@ class Worker:
                 return self._related[case_id]
             self._failed()
         raise WorkerError(f"后台进程读到的案例中没有“{case_id}”：案例文件在构建过程中被修改了吗？请重新构建。")
+
+    def page(self, path: str) -> object | None:
+        """What the worker rendered for a case page it has taken (see caselib.claims), waiting for it;
+        None when it did not render it after all (the main process renders it)."""
+        with self._arrived:
+            while path not in self._pages and self._outcome is None:
+                self._arrived.wait()
+            if path in self._pages:
+                return self._pages.pop(path)
+            self._failed()
+        return None
 
     def send_job(self, job: Job) -> None:
         """The job goes through a file: through the pipe, 64 KB at a time, every piece would wait
@@ -273,6 +412,7 @@ class Worker:
             self._sending.join()
         if self._job_file:
             self._job_file.unlink(missing_ok=True)
+        self.claims.close(remove=True)
         for stream in (self._process.stdin, self._process.stdout):
             try:
                 stream.close()
