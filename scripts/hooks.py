@@ -1,7 +1,9 @@
 """The MkDocs hook: the one file that knows MkDocs. All logic lives in the caselib package.
 
+on_startup        notes whether builds clean site_dir (not --dirty)
 on_config         build date from the last commit
-on_pre_build      starts the worker (caselib.worker): a second process that finds the related cases,
+on_pre_build      sets the previous output aside (caselib.sitedir) and
+                  starts the worker (caselib.worker): a second process that deletes it, finds the related cases,
                   renders case pages from the last one down (CasePageRenderer, below) until it meets
                   MkDocs coming up (caselib.claims), builds the search index and writes the tag
                   index pages into their shells while MkDocs renders the other pages
@@ -42,7 +44,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from caselib import completeness, library, mentions, opendata, pages, reuse, tagshell, worker  # noqa: E402
+from caselib import completeness, library, mentions, opendata, pages, reuse, sitedir, tagshell, worker  # noqa: E402
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -108,6 +110,8 @@ def on_files(files, config):
                      relative_url=get_relative_url,
                      case_pages=list(_case_index), engine=Path(__file__).resolve(),
                      files={f.src_uri: f.inclusion.name for f in files},
+                     # what the command line can change that decides a page's HTML
+                     engine_settings={"use_directory_urls": config.use_directory_urls},
                      log_level=logging.getLogger("mkdocs").getEffectiveLevel())
     _worker[0].send_job(job)
     _worker_checks[:] = worker.checks_for(job)
@@ -195,7 +199,7 @@ class CasePageRenderer:
     and Page.render; what render sets on the page, and what it logs, goes back to the main process.
     """
 
-    def __init__(self, config_file: Path, files: dict[str, str], log_level: int):
+    def __init__(self, config_file: Path, files: dict[str, str], log_level: int, settings: dict):
         from mkdocs.config import load_config
         from mkdocs.structure.files import Files, set_exclusions
         mkdocs_log = logging.getLogger("mkdocs")
@@ -205,7 +209,7 @@ class CasePageRenderer:
         handler = logging.Handler()
         handler.emit = self.records.append
         mkdocs_log.handlers = [handler]   # a worker copied from the main process has its handlers
-        self.config = load_config(str(config_file))
+        self.config = load_config(str(config_file), **settings)
         self.files = Files([File(src, None, self.config.site_dir, self.config.use_directory_urls,
                                  inclusion=InclusionLevel[level]) for src, level in files.items()])
         set_exclusions(self.files, self.config)
@@ -275,9 +279,16 @@ for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLink
 _pages_log.addFilter(_ExcludedLinkFilter())
 
 
+def on_startup(command, dirty):
+    # a clean build (not --dirty) empties site_dir after on_pre_build: we set its contents aside
+    # first, for the worker to delete (caselib.sitedir); kept where `mkdocs serve` rebuilds find it
+    sitedir.clean_builds = not dirty
+
+
 def on_pre_build(config):
     _stop_helpers()
-    _worker.append(worker.Worker(ROOT))   # reads the cases and finds related cases meanwhile
+    old = sitedir.set_aside(Path(config.site_dir)) if sitedir.clean_builds else []
+    _worker.append(worker.Worker(ROOT, discard=old))   # reads the cases and finds related cases meanwhile
 
 
 def on_config(config):

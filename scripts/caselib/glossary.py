@@ -33,7 +33,7 @@ class Entry:
 
 def parse(text: str) -> list[Entry]:
     """Entries with the line of each `term:` (for messages)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     entries = []
     for item in (node.value if node is not None else []):
         data = {k.value: v.value for k, v in item.value}

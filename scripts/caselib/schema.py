@@ -48,7 +48,7 @@ class Dimension:
 
 def _read(name: str):
     with open(DATA_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml: 8× faster
 
 
 @functools.cache

@@ -1,15 +1,16 @@
-"""The build's second process: related cases, the search index and the tag index pages, beside the engine.
+"""The build's second process: related cases, case pages, the search index and the tag index pages.
 
 A build renders its pages one after another on one core (the site engine has no parallel
-rendering). Our own work that does not need those rendered pages runs in a second process,
-started when the build starts, on the machine's second core:
+rendering). Our own work runs in a second process, started when the build starts, on the
+machine's second core:
 
     main process (engine)                          worker (this module)
-    start ─────────────────── project root ──────► read cases/, find related cases
+    start ───────────── project root, claims file ─► read cases/, find related cases
     load, check, generate pages ◄── related, 20 at a time ┘
-                 ─────────── Job (temporary file) ──────► convert every tag page's Markdown,
-    render every page (each case page takes its           build the search index
-    related cases as they come)
+                 ─────────── Job (temporary file) ──────► convert every tag page's Markdown
+    render every page; case pages from the first  ◄─────  render case pages from the last one
+    one up (each takes its related cases as they   pages  down, until the two meet (claims.py)
+    come), the worker's ones are not rendered again       build the search index
     the shell page of each dimension ─── shells ────────► fill the shells, write the tag pages
     check case pages, all-cases page,                     check tag pages and search index
     open data, booklet  ◄──────────────────── problems ──┘
@@ -17,9 +18,10 @@ started when the build starts, on the machine's second core:
 The worker is a copy of the main process (os.fork) when no other thread runs there, as in
 `mkdocs build`: it starts at once, every module already imported. Otherwise (`mkdocs serve` runs
 threads, and a copy could inherit a lock one of them holds) it is a fresh interpreter. Messages
-are pickled over two pipes; the large Job goes through a temporary file. Any error in the worker reaches the main process as a WorkerError
-with the worker's traceback; a worker that dies does too. Pure: knows nothing of the site
-engine; the hook passes in URLs and the relative-URL function.
+are pickled over two pipes; the large Job goes through a temporary file. Any error in the worker
+reaches the main process as a WorkerError with the worker's traceback; a worker that dies does
+too. Pure: knows nothing of the site engine; the hook passes in URLs, the relative-URL function
+and the module that renders a case page as the engine does (`Job.engine`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import related
+from . import related, sitedir
 from .cases import Case, load_cases
 from .claims import Claims
 from .library import CASES_DIR
@@ -70,6 +72,7 @@ class Job:
     engine: Path | None = None          # the module that renders a case page as the engine does
     files: dict[str, str] = field(default_factory=dict)       # every file of the site → its inclusion
     log_level: int = 0                  # the engine's log level (its warnings fail a strict build)
+    engine_settings: dict = field(default_factory=dict)       # settings given to the engine on its command line
 
 
 @dataclass
@@ -169,7 +172,8 @@ def render_case_pages(job: Job, cases: list[Case], related_cases: dict[str, list
     exactly what the main process would make of it. Returns how many were rendered here."""
     from . import mentions, pages, reuse
     from .safety import sanitize_html
-    renderer = _engine(job.engine).CasePageRenderer(job.mkdocs_yml, job.files, job.log_level)
+    renderer = _engine(job.engine).CasePageRenderer(job.mkdocs_yml, job.files, job.log_level,
+                                                    job.engine_settings)
     by_path = {pages.case_path(case): case for case in cases}
     terms = mentions.targets(cases)
     done = 0
@@ -197,7 +201,7 @@ def main() -> None:
 
 
 def serve(source, results) -> None:
-    """The worker. source: the project root and the claims file, a Job, the shells. results:
+    """The worker. source: the project root, the claims file and the folders to delete, a Job, the shells. results:
     ("related", {id: ids}) messages, ("related", None) after the last, ("page", …) for each case
     page it renders, then ("done", problems); or ("error", text) at any point."""
 
@@ -205,8 +209,12 @@ def serve(source, results) -> None:
         pickle.dump((kind, value), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
 
+    deleting = None
     try:
-        root, claims_path = pickle.load(source)
+        root, claims_path, discard = pickle.load(source)
+        if discard:   # the previous output: deleted by a thread that mostly waits on the file system
+            deleting = threading.Thread(target=sitedir.remove, args=(discard,), name="caselib-delete")
+            deleting.start()
         cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
         related_cases: dict[str, list[Case]] = {}
         chunk: dict[str, list[str]] = {}
@@ -227,7 +235,10 @@ def serve(source, results) -> None:
                 finally:
                     claims.close()
 
-        send("done", run(job, lambda: pickle.load(source), case_pages))
+        problems = run(job, lambda: pickle.load(source), case_pages)
+        if deleting:
+            deleting.join()
+        send("done", problems)
     except BaseException:  # everything reaches the main process, which fails the build
         send("error", traceback.format_exc())
     results.close()
@@ -296,8 +307,9 @@ class Worker:
     for the main process to ask (the pipe would fill and stop it).
     """
 
-    def __init__(self, root: Path, fork: bool | None = None):
-        """fork: copy this process (default: when no other thread runs) or start a fresh interpreter."""
+    def __init__(self, root: Path, fork: bool | None = None, discard: list[Path] = ()):
+        """fork: copy this process (default: when no other thread runs) or start a fresh interpreter;
+        discard: folders the worker deletes meanwhile (the previous output, caselib.sitedir)."""
         if fork is None:
             fork = hasattr(os, "fork") and threading.active_count() == 1
         if fork:
@@ -317,7 +329,7 @@ class Worker:
         self._reading.start()
         self._sending: threading.Thread | None = None
         self._job_file: Path | None = None
-        self._send((Path(root), self.claims.path))
+        self._send((Path(root), self.claims.path, list(discard)))
 
     def _read(self) -> None:
         while True:
