@@ -3,7 +3,7 @@
 on_startup        notes whether builds clean site_dir (not --dirty)
 on_config         build date from the last commit
 on_pre_build      sets the previous output aside (caselib.sitedir) and
-                  starts the worker (caselib.worker): a second process that deletes it, finds the related cases,
+                  starts the worker (caselib.worker): a second process that has it deleted, finds the related cases,
                   renders case pages from the last one down (CasePageRenderer, below) until it meets
                   MkDocs coming up (caselib.claims), builds the search index and writes the tag
                   index pages into their shells while MkDocs renders the other pages

@@ -212,9 +212,7 @@ def serve(source, results) -> None:
     deleting = None
     try:
         root, claims_path, discard = pickle.load(source)
-        if discard:   # the previous output: deleted by a thread that mostly waits on the file system
-            deleting = threading.Thread(target=sitedir.remove, args=(discard,), name="caselib-delete")
-            deleting.start()
+        deleting = sitedir.remove_in_background(discard)   # the previous output
         cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
         related_cases: dict[str, list[Case]] = {}
         chunk: dict[str, list[str]] = {}
@@ -237,11 +235,21 @@ def serve(source, results) -> None:
 
         problems = run(job, lambda: pickle.load(source), case_pages)
         if deleting:
-            deleting.join()
+            deleting.wait()
         send("done", problems)
     except BaseException:  # everything reaches the main process, which fails the build
         send("error", traceback.format_exc())
     results.close()
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold 1 MB (Linux; 64 KB by default): a writer then rarely waits for the reader,
+    whose process may be busy for a while before its reading thread gets the interpreter lock."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 class _Forked:
@@ -267,6 +275,8 @@ class _Forked:
                 os._exit(0)
         os.close(job_read)
         os.close(result_write)
+        _widen(job_write)
+        _widen(result_read)
         self.pid = pid
         self.stdin = os.fdopen(job_write, "wb")
         self.stdout = os.fdopen(result_read, "rb")
@@ -319,6 +329,8 @@ class Worker:
             code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
             self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE)
+            _widen(self._process.stdin.fileno())
+            _widen(self._process.stdout.fileno())
         self._arrived = threading.Condition()
         self._related: dict[str, list[str]] = {}
         self._related_done = False
