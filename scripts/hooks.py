@@ -2,12 +2,12 @@
 
 on_startup        notes whether builds clean site_dir (not --dirty)
 on_config         build date from the last commit
-on_pre_build      sets the previous output aside (caselib.sitedir) and
+on_pre_build      reads and checks cases/, sets the previous output aside (caselib.sitedir) and
                   starts the worker (caselib.worker): a second process that has it deleted, finds the related cases,
                   renders case pages from the last one down (CasePageRenderer, below) until it meets
                   MkDocs coming up (caselib.claims), builds the search index and writes the tag
                   index pages into their shells while MkDocs renders the other pages
-on_files          loads and checks cases/, stops the build on any problem, adds generated pages
+on_files          stops the build on any problem in cases/ (read and checked in on_pre_build), adds generated pages
                   (and the booklet PDF when `extra.booklet` is on: CASELIB_BOOKLET=1, as `make build`
                   does), sends the worker its job
 on_page_markdown  fills the home page's placeholders (the booklet link only when it is built);
@@ -55,6 +55,7 @@ _booklet_link: list[str] = []  # the home page's download link, when the booklet
 _files = None
 _tag_pages: dict[str, str] = {}   # src_uri → Markdown of the tag pages filled into a shell
 _shells: dict[str, str] = {}      # shell src_uri → its rendered HTML
+_loaded: list = []                 # (cases, problems) of this build, read in on_pre_build
 _worker: list[worker.Worker] = []  # this build's second process (stopped by on_build_error on any failure)
 _worker_checks: list = []          # the completeness checks the worker runs
 _by_id: dict = {}                 # case id → case
@@ -71,7 +72,7 @@ def _use_shells() -> bool:
 def on_files(files, config):
     global _cases, _terms, _files
     _booklet_link.clear()
-    cases, problems = library.load_checked(ROOT)
+    cases, problems = _loaded.pop()
     if problems:
         for problem in problems:
             log.error(str(problem))
@@ -287,8 +288,11 @@ def on_startup(command, dirty):
 
 def on_pre_build(config):
     _stop_helpers()
+    _loaded[:] = [library.load_checked(ROOT)]   # before the worker starts: a copy of it has them too
+    cases, problems = _loaded[0]
     old = sitedir.set_aside(Path(config.site_dir)) if sitedir.clean_builds else []
-    _worker.append(worker.Worker(ROOT, discard=old))   # reads the cases and finds related cases meanwhile
+    # the worker finds related cases meanwhile
+    _worker.append(worker.Worker(ROOT, discard=old, cases=None if problems else cases))
 
 
 def on_config(config):

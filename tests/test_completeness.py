@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import json
+import posixpath
+import random
+import re
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -112,3 +117,20 @@ def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
     assert result.returncode != 0
     assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上" in result.stderr
     assert "完整性检查未通过" in result.stderr
+
+
+def test_links_read_from_built_pages_resolve_like_plain_path_joins():
+    """completeness.Site resolves "../" links once per folder: the same targets as joining each href
+    to its page URL, for every kind of href (anchors, queries, schemes, entities, escapes, "..")."""
+    def joined(url: str, href: str) -> str | None:
+        href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
+        if not href or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("/"):
+            return None
+        return posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href))).rstrip("/") + "/"
+
+    pieces = ["../", "..", "/", "#x", "?q", "x/", "%E5%9B%9B/", "&amp;", "./", "y", "http:", "%2F", "&#47;"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        href = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        url = rng.choice(["", "cases/", "models/四力/", "a/b/c/"])
+        assert completeness._target(url, href) == joined(url, href), (url, href)

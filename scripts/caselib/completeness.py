@@ -10,6 +10,7 @@ Pure Python: reads the built files, knows nothing of MkDocs.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import json
 import posixpath
@@ -26,6 +27,7 @@ from .tags import tag_values
 
 FIELD = "网站"
 _HREF = re.compile(r'href="([^"]*)"')
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def case_url(case: Case) -> str:
@@ -58,15 +60,29 @@ class Site:
             path = self.page_file(url)
             if not path.is_file():
                 return None
-            found = set()
-            for href in _HREF.findall(path.read_text(encoding="utf-8")):
-                href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
-                if not href or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("/"):
-                    continue
-                target = posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href)))
-                found.add(target.rstrip("/") + "/")
+            found = {_target(url, href) for href in set(_HREF.findall(path.read_text(encoding="utf-8")))}
+            found.discard(None)
             self._links[url] = found
         return self._links[url]
+
+
+def _target(url: str, href: str) -> str | None:
+    """The site-relative URL (no anchor, no query) an href on the page at `url` leads to; None when
+    it leads off the site (another scheme, an absolute path) or nowhere (empty, only an anchor)."""
+    href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
+    if not href or _SCHEME.match(href) or href.startswith("/"):
+        return None
+    # pages of one folder share their "../" links: resolve those once for the folder
+    while href.startswith("../") and href[3:4] not in ("", "/") and href[3:6].lower() != "%2f" and url:
+        url = posixpath.dirname(url.rstrip("/"))
+        url = url + "/" if url else ""
+        href = href[3:]
+    return _resolve(url, href)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(url: str, href: str) -> str:
+    return posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href))).rstrip("/") + "/"
 
 
 Check = Callable[[list[Case], Site], Iterator[Problem]]

@@ -9,6 +9,7 @@ Code (fenced blocks and inline code spans) is shown as text and is not checked.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -44,8 +45,17 @@ MARKDOWN_FOR = {
 }
 
 
-def prose_lines(body: str) -> Iterator[tuple[int, str]]:
+def prose_lines(body: str) -> tuple[tuple[int, str], ...]:
     """(offset, line) for every body line outside fenced code, with inline code spans blanked."""
+    return _prose_lines(body)
+
+
+@functools.lru_cache(maxsize=16)   # every body rule of a case asks for the same body in turn
+def _prose_lines(body: str) -> tuple[tuple[int, str], ...]:
+    return tuple(_scan_prose(body))
+
+
+def _scan_prose(body: str) -> Iterator[tuple[int, str]]:
     fence = None
     for offset, line in enumerate(body.split("\n")):
         match = _FENCE.match(line)

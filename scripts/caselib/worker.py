@@ -200,7 +200,7 @@ def main() -> None:
     serve(sys.stdin.buffer, results)
 
 
-def serve(source, results) -> None:
+def serve(source, results, cases: list[Case] | None = None) -> None:
     """The worker. source: the project root, the claims file and the folders to delete, a Job, the shells. results:
     ("related", {id: ids}) messages, ("related", None) after the last, ("page", …) for each case
     page it renders, then ("done", problems); or ("error", text) at any point."""
@@ -213,7 +213,8 @@ def serve(source, results) -> None:
     try:
         root, claims_path, discard = pickle.load(source)
         deleting = sitedir.remove_in_background(discard)   # the previous output
-        cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
+        if cases is None:   # else the main process's cases, in this copy of its memory
+            cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
         related_cases: dict[str, list[Case]] = {}
         chunk: dict[str, list[str]] = {}
         for case_id, ids in related_ids(cases, related_cases):
@@ -260,7 +261,7 @@ class _Forked:
     of them holds, so the worker is then a fresh interpreter.
     """
 
-    def __init__(self):
+    def __init__(self, cases: list[Case] | None):
         job_read, job_write = os.pipe()            # main process → worker
         result_read, result_write = os.pipe()      # worker → main process
         for stream in (sys.stdout, sys.stderr):   # else the copy would write what is buffered again
@@ -270,7 +271,7 @@ class _Forked:
             try:
                 os.close(job_write)
                 os.close(result_read)
-                serve(os.fdopen(job_read, "rb"), os.fdopen(result_write, "wb"))
+                serve(os.fdopen(job_read, "rb"), os.fdopen(result_write, "wb"), cases)
             finally:
                 os._exit(0)
         os.close(job_read)
@@ -317,13 +318,15 @@ class Worker:
     for the main process to ask (the pipe would fill and stop it).
     """
 
-    def __init__(self, root: Path, fork: bool | None = None, discard: list[Path] = ()):
+    def __init__(self, root: Path, fork: bool | None = None, discard: list[Path] = (),
+                 cases: list[Case] | None = None):
         """fork: copy this process (default: when no other thread runs) or start a fresh interpreter;
-        discard: folders the worker deletes meanwhile (the previous output, caselib.sitedir)."""
+        discard: folders the worker deletes meanwhile (the previous output, caselib.sitedir);
+        cases: the cases under root, already read (a copy uses them, a fresh interpreter reads them)."""
         if fork is None:
             fork = hasattr(os, "fork") and threading.active_count() == 1
         if fork:
-            self._process = _Forked()
+            self._process = _Forked(cases)
         else:
             package_dir = str(Path(__file__).resolve().parent.parent)
             code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
