@@ -99,7 +99,10 @@ def on_files(files, config):
             files.append(File.generated(config, page.path, content=page.content, inclusion=InclusionLevel.EXCLUDED))
         else:
             files.append(File.generated(config, page.path, content=page.content))
-    # every page is in `files` now: the worker starts on the search index and tag pages
+    for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
+        files.append(File.generated(config, path, content=content))
+    # every page is in `files` now (the booklet, added below, is linked from the home page only):
+    # the worker starts on the tag pages, case pages and the search index
     case_paths = {pages.case_path(case) for case in cases} if _worker_pages() != "0" else set()
     _case_index.clear()
     _case_index.update((path, index) for index, path in enumerate(f.src_uri for f in files if f.src_uri in case_paths))
@@ -116,8 +119,6 @@ def on_files(files, config):
                      log_level=logging.getLogger("mkdocs").getEffectiveLevel())
     _worker[0].send_job(job)
     _worker_checks[:] = worker.checks_for(job)
-    for path, content in opendata.files(cases, config.get("site_url"), config["site_name"]).items():
-        files.append(File.generated(config, path, content=content))
     if config.extra.get("booklet"):
         from caselib import booklet   # WeasyPrint: only for the published build
         pdf, pages_count = booklet.site_booklet(cases, Path(config.config_file_path))
