@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -44,7 +45,8 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, InclusionLevel  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from caselib import completeness, library, mentions, opendata, pages, reuse, sitedir, tagshell, worker  # noqa: E402
+from caselib import (completeness, library, markup, mentions, opendata, pages, reuse, sitedir,  # noqa: E402
+                     tagshell, worker)
 from caselib.reproducible import source_date_epoch  # noqa: E402
 from caselib.safety import sanitize_html  # noqa: E402
 
@@ -265,20 +267,32 @@ def on_post_page(output, page, config):
     return output
 
 
-class _ExcludedLinkFilter(logging.Filter):
-    """MkDocs logs (at INFO) every link to an excluded page: tag pages filled into shells are not."""
+class _LinkMessages(logging.Filter):
+    """MkDocs' log lines about links, made right for this site.
+
+    At INFO MkDocs names every link to an excluded page: tag pages filled into shells are not
+    excluded from the site, so those lines are dropped. Its warning for a link to an anchor a case
+    page lacks becomes a Chinese problem naming the case file and line (caselib.markup).
+    """
+
+    _MISSING_ANCHOR = re.compile(r"^Doc file '([^']+)' contains a link '#([^']*)', but there is no such anchor "
+                                 r"on this page\.$")
 
     def filter(self, record):
         message = record.getMessage()
         if message.endswith("which is excluded from the built site."):
             return message.rsplit("' which is excluded", 1)[0].rsplit("a link to '", 1)[-1] not in _tag_pages
+        found = self._MISSING_ANCHOR.match(message)
+        case = next((c for c in _cases if pages.case_path(c) == found.group(1)), None) if found else None
+        if case is not None:
+            record.msg, record.args = str(markup.missing_anchor(case, found.group(2))), ()
         return True
 
 
 _pages_log = logging.getLogger("mkdocs.structure.pages")
-for _old in [f for f in _pages_log.filters if type(f).__name__ == "_ExcludedLinkFilter"]:
+for _old in [f for f in _pages_log.filters if type(f).__name__ in ("_ExcludedLinkFilter", "_LinkMessages")]:
     _pages_log.removeFilter(_old)   # `mkdocs serve` loads this file again for every rebuild
-_pages_log.addFilter(_ExcludedLinkFilter())
+_pages_log.addFilter(_LinkMessages())
 
 
 def on_startup(command, dirty):

@@ -125,12 +125,13 @@ def test_the_worker_starts_as_a_copy_or_as_a_fresh_interpreter(cases, fork):
 
 def test_what_mkdocs_warns_of_on_a_case_page_the_worker_rendered_fails_the_build_the_same(tmp_path):
     """MkDocs' warnings while rendering a case page (here a link to an anchor the page lacks) reach the
-    strict build from the worker just as when MkDocs renders the page itself."""
+    strict build from the worker just as when MkDocs renders the page itself; this one is told to the
+    contributor in Chinese, with the case file and the line of the link."""
     project = copy_project(tmp_path / "project")
     case_file = sorted((project / "cases").glob("*.md"))[0]
     case_file.write_text(case_file.read_text(encoding="utf-8") + "\n详见[下文](#不存在的小节)。\n", encoding="utf-8")
-    warning = (f"WARNING -  Doc file 'cases/{case_file.stem}.md' contains a link '#不存在的小节', "
-               "but there is no such anchor on this page.")
+    lines = case_file.read_text(encoding="utf-8").splitlines()
+    warning = (f"WARNING -  cases/{case_file.name}:{len(lines)}: 正文: 链接“#不存在的小节”指向的小节在本页不存在：")
     for mode in ("all", "0"):
         result = build_site(project, tmp_path / f"site-{mode}", env={"CASELIB_WORKER_PAGES": mode})
         assert result.returncode != 0

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from .cases import Case
+from .problems import Problem
 from .safety import URL_SCHEMES  # one list of allowed link schemes: checker and sanitizer
 
 FIELD_BODY = "正文"
@@ -140,3 +141,13 @@ def rule_no_attribute_lists(case: Case):
 
 
 BODY_RULES = (rule_no_raw_html, rule_safe_links, rule_no_attribute_lists)
+
+
+def missing_anchor(case: Case, anchor: str) -> Problem:
+    """A link in the body to a part of the page that is not there (the site engine finds these)."""
+    target = f"#{anchor}"
+    line = next((case.body_line + offset for offset, text in prose_lines(case.body) if f"({target}" in text),
+                case.body_line)
+    return Problem(case.path, line, FIELD_BODY,
+                   f"链接“{target}”指向的小节在本页不存在：页内链接只能指向正文里的小节标题"
+                   "（如小节“## 主要做法”的链接写成 #主要做法）；请改成已有的小节标题，或删掉这个链接")
