@@ -103,7 +103,8 @@ def test_a_case_page_the_worker_rendered_from_other_markdown_is_rendered_again(t
     case: the site is still exactly what MkDocs renders itself, and the old text is nowhere."""
     project = copy_project(tmp_path / "project")
     insert_after(project / "scripts" / "caselib" / "worker.py", "        case = by_path.get(path)\n",
-                 '        if case:\n            case.meta["summary"] = "模拟的旧版本"\n')
+                 '        if case:\n            import dataclasses\n'
+                 '            case = dataclasses.replace(case, meta={**case.meta, "summary": "模拟的旧版本"})\n')
     sites = {}
     for mode in ("all", "0"):
         sites[mode] = tmp_path / f"site-{mode}"

@@ -48,7 +48,7 @@ class Claims:
     def main_takes(self, index: int) -> bool:
         """The main process is at page `index`: True when it should render it itself (the worker has
         not taken it); False when the worker has taken it (wait for the worker's copy)."""
-        if index >= self._read()[1]:
+        if self.taken_by_worker(index):
             return False
         struct.pack_into("<q", self._map, 0, index + 1)
         return True

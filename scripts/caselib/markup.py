@@ -46,13 +46,9 @@ MARKDOWN_FOR = {
 }
 
 
+@functools.lru_cache(maxsize=16)   # every body rule of a case asks for the same body in turn
 def prose_lines(body: str) -> tuple[tuple[int, str], ...]:
     """(offset, line) for every body line outside fenced code, with inline code spans blanked."""
-    return _prose_lines(body)
-
-
-@functools.lru_cache(maxsize=16)   # every body rule of a case asks for the same body in turn
-def _prose_lines(body: str) -> tuple[tuple[int, str], ...]:
     return tuple(_scan_prose(body))
 
 

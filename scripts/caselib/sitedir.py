@@ -3,9 +3,9 @@
 A clean build first empties the output folder; after a build of 1,000 cases that is some 3,500
 folders, deleted one by one before the first page is written. Instead the build moves every
 entry of the folder (a rename each: a few dozen) into a hidden folder next to it, and a process
-of its own, started by the worker, deletes that while the pages are rendered. Hidden entries stay where they are, as the engine's
-own cleaning leaves them (a `.git` of a deployment checkout, say). Left-overs of a build that was
-stopped half-way are deleted by the next one.
+of its own, started by the worker, deletes that while the pages are rendered. Hidden entries stay
+where they are, as the engine's own cleaning leaves them (a `.git` of a deployment checkout, say).
+Left-overs of a build that was stopped half-way are deleted by the next one.
 """
 
 from __future__ import annotations

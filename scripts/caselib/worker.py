@@ -37,7 +37,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import related, sitedir
@@ -60,7 +60,7 @@ class WorkerError(RuntimeError):
 
 @dataclass
 class Job:
-    cases: list[Case]
+    cases: list[Case] | None          # None: the worker's own, copied from the main process
     site_dir: Path
     mkdocs_yml: Path                   # the Markdown settings of the tag pages (mdsettings)
     search: bool = True                # build the search index (and check it)
@@ -166,17 +166,16 @@ def _engine(path: Path):
 
 
 def render_case_pages(job: Job, cases: list[Case], related_cases: dict[str, list[Case]], claims: Claims,
-                      send: Callable[[str, object], None]) -> int:
+                      send: Callable[[str, object], None]) -> None:
     """Render case pages from the last one down until the main process (going up) has the rest;
     each is sent as ("page", (path, rendered)) with its HTML cleaned and glossary terms linked,
-    exactly what the main process would make of it. Returns how many were rendered here."""
+    exactly what the main process would make of it."""
     from . import mentions, pages, reuse
     from .safety import sanitize_html
     renderer = _engine(job.engine).CasePageRenderer(job.mkdocs_yml, job.files, job.log_level,
                                                     job.engine_settings)
     by_path = {pages.case_path(case): case for case in cases}
     terms = mentions.targets(cases)
-    done = 0
     for index in range(len(job.case_pages) - 1, -1, -1):
         if not claims.worker_takes(index):
             break
@@ -189,8 +188,6 @@ def render_case_pages(job: Job, cases: list[Case], related_cases: dict[str, list
                                    reuse.related_section(related_cases[case.id], path))
         rendered["content"] = mentions.link_mentions(sanitize_html(rendered["content"]), path, terms)
         send("page", (path, rendered))
-        done += 1
-    return done
 
 
 def main() -> None:
@@ -225,6 +222,8 @@ def serve(source, results, cases: list[Case] | None = None) -> None:
         send("related", chunk)
         send("related", None)
         job = pickle.load(source).load()
+        if job.cases is None:   # the same cases as these (Worker.send_job)
+            job.cases = cases
 
         def case_pages() -> None:
             if job.case_pages and job.engine:
@@ -325,6 +324,7 @@ class Worker:
         cases: the cases under root, already read (a copy uses them, a fresh interpreter reads them)."""
         if fork is None:
             fork = hasattr(os, "fork") and threading.active_count() == 1
+        self._copied_cases = cases if fork else None   # the copy has them in its memory
         if fork:
             self._process = _Forked(cases)
         else:
@@ -408,6 +408,9 @@ class Worker:
     def send_job(self, job: Job) -> None:
         """The job goes through a file: through the pipe, 64 KB at a time, every piece would wait
         for the interpreter lock while MkDocs renders (seconds at 10,000 cases)."""
+        if job.cases is not None and job.cases is self._copied_cases:
+            job = replace(job, cases=None)   # the copy has them already: not pickled again
+
         def write(job: Job) -> None:
             with tempfile.NamedTemporaryFile("wb", prefix="caselib-job-", suffix=".pickle", delete=False) as f:
                 self._job_file = Path(f.name)
