@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+
+import pytest
 
 from caselib import sitedir
 from conftest import ROOT, build_site
@@ -25,6 +28,22 @@ def test_the_entries_are_moved_aside_except_hidden_ones(tmp_path):
     assert (new / "cases" / "a" / "index.html").read_text(encoding="utf-8") == "旧页面"
     sitedir.remove(aside)
     assert sorted(os.listdir(tmp_path)) == ["site"]
+
+
+@pytest.mark.parametrize("fork", [None, True, False], ids=["chosen", "copy", "fresh-interpreter"])
+def test_the_folders_are_deleted_by_a_process_of_their_own(tmp_path, fork):
+    folders = []
+    for n in range(2):
+        folder = tmp_path / f".site.caselib-old-{n}"
+        (folder / "cases" / "x").mkdir(parents=True)
+        (folder / "cases" / "x" / "index.html").write_text("旧页面", encoding="utf-8")
+        folders.append(folder)
+    alone = threading.active_count() == 1   # a copy only when no other thread could hold a lock
+    deleting = sitedir.remove_in_background(folders, fork=fork)
+    assert isinstance(deleting, subprocess.Popen) is not (alone if fork is None else fork)
+    assert deleting.pid != os.getpid() and deleting.wait() == 0
+    assert os.listdir(tmp_path) == []
+    assert sitedir.remove_in_background([]) is None
 
 
 def test_nothing_to_set_aside_when_there_is_no_output_yet(tmp_path):

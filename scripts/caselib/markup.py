@@ -12,7 +12,12 @@ from __future__ import annotations
 import functools
 import html
 import re
+import urllib.parse
 from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markdown.treeprocessors import Treeprocessor
 
 from .cases import Case
 from .problems import Problem
@@ -30,6 +35,7 @@ _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _ATTR_LIST = re.compile(r"\{:?[^{}\n]*=[^{}\n]*\}")
+MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"   # the site's Markdown settings
 
 DANGEROUS_TAGS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
@@ -136,14 +142,80 @@ def rule_no_attribute_lists(case: Case):
                    "正文里不能用 {: 属性=值 } 给标题、段落或链接加属性（可能带入脚本或样式）：请删掉花括号部分")
 
 
-BODY_RULES = (rule_no_raw_html, rule_safe_links, rule_no_attribute_lists)
+class _Anchors(Treeprocessor):
+    """What the site engine finds in a page's HTML tree: the ids a link can lead to (any element's
+    id, an <a>'s name) and the anchors of the page's links to itself ("#…", no path)."""
+
+    def __init__(self, md):
+        super().__init__(md)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def run(self, root):
+        for element in root.iter():
+            if element.get("id"):
+                self.ids.add(element.get("id"))
+            if element.tag == "a":
+                if element.get("name"):
+                    self.ids.add(element.get("name"))
+                href = element.get("href") or ""
+                parts = urllib.parse.urlsplit(href)
+                if parts.fragment and not (parts.scheme or parts.netloc or parts.path or href.startswith(("/", "\\"))):
+                    self.links.append(parts.fragment)
+
+
+class _RawIds(HTMLParser):
+    """ids (and <a> names) written as HTML in the page's Markdown, which the site engine counts too."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for key, value in attrs if value and (key == "id" or (key == "name" and tag == "a")))
+
+
+def page_anchors(case: Case, mkdocs_yml: Path = MKDOCS_YML) -> tuple[set[str], list[str]]:
+    """(ids on the case's page, anchors of its links to itself), from its page rendered with the
+    site's Markdown settings, as the site engine checks them. The related-cases section (known
+    only when the site is built) is there with the case itself standing in for its cases: only its
+    heading's id counts here."""
+    from . import mdsettings, pages, reuse
+    path = pages.case_path(case)
+    text = pages.case_page(case).markdown + reuse.related_section([case], path)
+    md = mdsettings.renderer(mkdocs_yml)
+    anchors = _Anchors(md)
+    md.treeprocessors.register(anchors, "caselib_anchors", 5)   # after toc (same priority, added later)
+    md.convert(text)
+    raw = _RawIds()
+    raw.feed(text)
+    raw.close()
+    return anchors.ids | raw.ids, anchors.links
+
+
+def rule_anchor_links(case: Case):
+    """A link to a part of the page ("#小节") leads to a heading the page has."""
+    if not any(target.startswith("#") for _, line in prose_lines(case.body) for target, _ in link_targets(line)):
+        return
+    ids, links = page_anchors(case)
+    reported = set()
+    for anchor in links:
+        if anchor not in ids and anchor not in reported:
+            reported.add(anchor)
+            problem = missing_anchor(case, anchor)
+            yield problem.line, problem.field, problem.message
+
+
+BODY_RULES = (rule_no_raw_html, rule_safe_links, rule_no_attribute_lists, rule_anchor_links)
 
 
 def missing_anchor(case: Case, anchor: str) -> Problem:
-    """A link in the body to a part of the page that is not there (the site engine finds these)."""
+    """A link in the body to a part of the page that is not there (rule_anchor_links; the site
+    engine finds these too)."""
     target = f"#{anchor}"
-    line = next((case.body_line + offset for offset, text in prose_lines(case.body) if f"({target}" in text),
-                case.body_line)
+    written = (f"({target}", f"(<{target}", f"]: {target}", f"]: <{target}")
+    line = next((case.body_line + offset for offset, text in prose_lines(case.body)
+                 if any(form in text for form in written)), case.body_line)
     return Problem(case.path, line, FIELD_BODY,
                    f"链接“{target}”指向的小节在本页不存在：页内链接只能指向正文里的小节标题"
                    "（如小节“## 主要做法”的链接写成 #主要做法）；请改成已有的小节标题，或删掉这个链接")

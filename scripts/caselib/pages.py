@@ -24,10 +24,20 @@ CASES_PATH = "cases"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
 
 
+# A page's YAML front matter, found and split off as the site engine does (mkdocs.utils.meta)
+FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Page:
     path: str      # e.g. "models/四力.md"
-    content: str   # Markdown
+    content: str   # front matter, then Markdown
+
+    @property
+    def markdown(self) -> str:
+        """The content without its front matter, as the site engine renders it."""
+        found = FRONT_MATTER.match(self.content)
+        return self.content[found.end():] if found else self.content
 
 
 # --- escaping and links -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ import markdown
 import yaml
 from markdown.treeprocessors import Treeprocessor
 
+from .pages import FRONT_MATTER
 from .schema import dimensions
 
 SHELL_NAME = "caselib.shell.md"   # slug() never keeps a ".", so no tag page has this path
@@ -32,8 +33,6 @@ TITLE = "caselib-shell-title-b9e2"
 CONTENT = "<h1>caselib-shell-content-b9e2</h1>"   # has "<h1": the theme adds no heading of its own
 _TOC_HEADING = re.compile(r"<h[2-6][\s>]")
 _LINK_TARGET = re.compile(r"\]\(<?([^)>]*)>?\)")   # pages.link writes [text](<target>)
-# A page's YAML front matter, found and split off as the site engine does (mkdocs.utils.meta)
-_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
 _YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -48,7 +47,7 @@ def shell_markdown() -> str:
 
 def front_matter(content: str) -> tuple[str, str]:
     """(title, Markdown after the front matter) of a generated page."""
-    found = _FRONT_MATTER.match(content)
+    found = FRONT_MATTER.match(content)
     data = yaml.load(found.group(1), Loader=_YAML) if found else None
     if not isinstance(data, dict) or not isinstance(data.get("title"), str):
         raise ValueError(f"生成的页面没有标题：{content[:60]!r}")
