@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-
-import pytest
 
 from caselib import sitedir
 from conftest import ROOT, build_site
@@ -30,17 +27,14 @@ def test_the_entries_are_moved_aside_except_hidden_ones(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["site"]
 
 
-@pytest.mark.parametrize("fork", [None, True, False], ids=["chosen", "copy", "fresh-interpreter"])
-def test_the_folders_are_deleted_by_a_process_of_their_own(tmp_path, fork):
+def test_the_folders_are_deleted_by_a_process_of_their_own(tmp_path):
     folders = []
     for n in range(2):
         folder = tmp_path / f".site.caselib-old-{n}"
         (folder / "cases" / "x").mkdir(parents=True)
         (folder / "cases" / "x" / "index.html").write_text("旧页面", encoding="utf-8")
         folders.append(folder)
-    alone = threading.active_count() == 1   # a copy only when no other thread could hold a lock
-    deleting = sitedir.remove_in_background(folders, fork=fork)
-    assert isinstance(deleting, subprocess.Popen) is not (alone if fork is None else fork)
+    deleting = sitedir.remove_in_background(folders)
     assert deleting.pid != os.getpid() and deleting.wait() == 0
     assert os.listdir(tmp_path) == []
     assert sitedir.remove_in_background([]) is None

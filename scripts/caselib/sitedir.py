@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 clean_builds = False   # set by the hook when the engine empties the output folder before each build
@@ -53,39 +52,11 @@ def remove(folders) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-class _Copy:
-    """A copy of this process (os.fork) running remove(), with wait() as a Popen has it."""
-
-    def __init__(self, folders: list[Path]):
-        self.pid = os.fork()
-        if self.pid == 0:   # the copy: it never returns from here
-            try:
-                remove(folders)
-            finally:
-                os._exit(0)
-        self.returncode: int | None = None
-
-    def wait(self) -> int:
-        if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-
-def remove_in_background(folders: list[Path], fork: bool | None = None) -> _Copy | subprocess.Popen | None:
+def remove_in_background(folders: list[Path]) -> subprocess.Popen | None:
     """remove() in a process of its own (wait() for it): as a thread it would hold the interpreter
-    lock between its thousands of small file-system calls, and slow the work beside it.
-
-    A copy of this process when no other thread runs here (it starts at once: a fresh interpreter
-    costs some 50 ms of CPU, a tenth of a 100-case build's own work beside the engine); else, as a
-    copy could inherit a lock another thread holds, a fresh interpreter. `fork` decides instead.
-    """
+    lock between its thousands of small file-system calls, and slow the work beside it."""
     if not folders:
         return None
-    if fork is None:
-        fork = hasattr(os, "fork") and threading.active_count() == 1
-    if fork:
-        return _Copy(list(folders))
     code = "import sys; from caselib.sitedir import remove; remove(sys.argv[1:])"
     return subprocess.Popen([sys.executable, "-c", code, *map(str, folders)],
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
