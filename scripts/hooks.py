@@ -290,7 +290,7 @@ class _LinkMessages(logging.Filter):
 
 
 _pages_log = logging.getLogger("mkdocs.structure.pages")
-for _old in [f for f in _pages_log.filters if type(f).__name__ in ("_ExcludedLinkFilter", "_LinkMessages")]:
+for _old in [f for f in _pages_log.filters if type(f).__name__ == "_LinkMessages"]:
     _pages_log.removeFilter(_old)   # `mkdocs serve` loads this file again for every rebuild
 _pages_log.addFilter(_LinkMessages())
 

@@ -179,7 +179,7 @@ def booklet_html(cases: list[Case], *, subtitle: str = "", date: str | None = No
                  mkdocs_yml: Path | None = None) -> str:
     """The booklet of `cases` (in the order given) as one HTML document."""
     book = Booklet(TITLE, subtitle, date or build_date(), list(cases))
-    md = converter(mkdocs_yml or Path(__file__).resolve().parents[2] / "mkdocs.yml")
+    md = converter(mkdocs_yml or mdsettings.MKDOCS_YML)
     title = book.title + (f"（{book.subtitle}）" if book.subtitle else "")
     chapters = "".join(chapter(case, n, md, book.date) for n, case in enumerate(book.cases, 1))
     return ("<!DOCTYPE html>\n"

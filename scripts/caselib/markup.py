@@ -15,7 +15,6 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 from markdown.treeprocessors import Treeprocessor
 
@@ -35,7 +34,6 @@ _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _ATTR_LIST = re.compile(r"\{:?[^{}\n]*=[^{}\n]*\}")
-MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"   # the site's Markdown settings
 
 DANGEROUS_TAGS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
@@ -175,7 +173,7 @@ class _RawIds(HTMLParser):
         self.ids.update(value for key, value in attrs if value and (key == "id" or (key == "name" and tag == "a")))
 
 
-def page_anchors(case: Case, mkdocs_yml: Path = MKDOCS_YML) -> tuple[set[str], list[str]]:
+def page_anchors(case: Case) -> tuple[set[str], list[str]]:
     """(ids on the case's page, anchors of its links to itself), from its page rendered with the
     site's Markdown settings, as the site engine checks them. The related-cases section (known
     only when the site is built) is there with the case itself standing in for its cases: only its
@@ -183,7 +181,7 @@ def page_anchors(case: Case, mkdocs_yml: Path = MKDOCS_YML) -> tuple[set[str], l
     from . import mdsettings, pages, reuse
     path = pages.case_path(case)
     text = pages.case_page(case).markdown + reuse.related_section([case], path)
-    md = mdsettings.renderer(mkdocs_yml)
+    md = mdsettings.renderer(mdsettings.MKDOCS_YML)
     anchors = _Anchors(md)
     md.treeprocessors.register(anchors, "caselib_anchors", 5)   # after toc (same priority, added later)
     md.convert(text)
