@@ -38,7 +38,7 @@ from caselib.cases import load_cases  # noqa: E402
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
 IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
                                 ".hypothesis", ".bench", "tests")
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
 
 

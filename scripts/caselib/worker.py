@@ -139,12 +139,15 @@ def run(job: Job, shells: Callable[[], dict[str, str]], case_pages: Callable[[],
     """The worker's part of a build; `shells()` waits for the rendered shell of each dimension;
     `case_pages()` renders case pages until the main process has the rest (render_case_pages)."""
     from . import completeness
-    contents = tag_contents(job)   # first: a bad link fails the build before the long search index
+    if job.search:
+        # numpy (0.15 s) imported now, not while the related cases are awaited, nor at the end,
+        # where the worker's work is what the build waits for at small sizes
+        from . import searchindex
+    contents = tag_contents(job)   # a bad link fails the build before the long search index
     # then case pages, while the main process still converts pages; the search index after them
     # (it is needed only at the end), so that both processes end at about the same time
     case_pages()
     if job.search:
-        from . import searchindex   # numpy: imported here, not while the related cases are awaited
         searchindex.build(job.cases, Path(job.site_dir), threads=1)
     if job.tag_pages:
         write_tag_pages(job, contents, shells())
