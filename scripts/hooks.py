@@ -241,8 +241,10 @@ class CasePageRenderer:
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, in a folder of the user's own in the temporary
-    directory, keyed by each template's text (a changed template is compiled again). A template
-    it cannot keep (disk full, folder removed) is simply compiled again next time."""
+    directory, keyed by each template's file and text (a changed template is compiled again). A
+    template it cannot keep (disk full, folder removed) is simply compiled again next time. The
+    key leaves out the environment's settings: MkDocs makes every environment alike, and this
+    site has no plugin that changes them."""
 
     def dump_bytecode(self, bucket):
         try:
