@@ -11,6 +11,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export NO_MKDOCS_2_WARNING := 1
+# Python keeps its compiled modules (__pycache__, ignored by git; serve watches no module folder),
+# even where the environment says otherwise: each build would otherwise compile ours again.
+unexport PYTHONDONTWRITEBYTECODE
 # The build date comes from the last commit, so two builds of one commit are identical.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
