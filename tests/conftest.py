@@ -39,6 +39,11 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site (path relative to it → content), to compare two builds."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
 def insert_after(path: Path, anchor: str, code: str) -> None:
     """Put `code` right after the line `anchor` of a source file (a simulated bug in a project copy)."""
     text = path.read_text(encoding="utf-8")

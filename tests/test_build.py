@@ -18,7 +18,7 @@ from caselib.cases import load_cases
 from caselib.schema import dimensions
 from caselib.tags import tag_values
 from caselib.text import slug
-from conftest import ROOT, build_site, copy_project
+from conftest import ROOT, build_site, copy_project, site_files
 
 BAD_CASE = (ROOT / "tests/fixtures/invalid/rule_field_values--enum_near_miss.md").read_text(encoding="utf-8")
 
@@ -160,10 +160,6 @@ def test_serve_rebuilds_index_pages_when_a_case_changes(project):
         proc.wait(timeout=10)
 
 
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
-
-
 def test_tag_pages_in_shells_and_case_pages_from_the_worker_are_what_mkdocs_renders(project, tmp_path):
     """caselib.tagshell and the worker's case pages (hooks.CasePageRenderer): byte for byte what MkDocs
     renders itself (real cases + 40 synthetic), whether the worker renders some case pages or all."""
@@ -180,10 +176,10 @@ def test_tag_pages_in_shells_and_case_pages_from_the_worker_are_what_mkdocs_rend
         result = build_site(project, sites[mode], env={**env, "SOURCE_DATE_EPOCH": "1700000000"})
         assert result.returncode == 0, result.stdout + result.stderr
         logs[mode] = result.stderr
-    filled, rendered = _tree(sites["1"]), _tree(sites["0"])
+    filled, rendered = site_files(sites["1"]), site_files(sites["0"])
     assert filled.keys() == rendered.keys()
     assert [name for name in filled if filled[name] != rendered[name]] == []
-    assert _tree(sites["all"]) == rendered
+    assert site_files(sites["all"]) == rendered
     assert not any("caselib.shell" in name for name in filled)
     assert "Building documentation" in logs["1"] and "which is excluded" not in logs["1"]
     # many tag pages, some listing several cases, some with a glossary definition

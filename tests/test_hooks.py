@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from pathlib import Path
 
 import jinja2
 from mkdocs.config import load_config
 
+from caselib import worker
 from conftest import ROOT
 
 
 def _hooks():
-    spec = importlib.util.spec_from_file_location("caselib_hooks_test", ROOT / "scripts" / "hooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return worker._engine(ROOT / "scripts" / "hooks.py")   # loaded as the worker loads it
 
 
 def _compiles(env: jinja2.Environment) -> int:

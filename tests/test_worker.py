@@ -11,7 +11,7 @@ from mkdocs.utils import get_relative_url
 
 from caselib import library, pages, related, searchindex, tagshell, worker
 from caselib.schema import dimensions
-from conftest import ROOT, build_site, copy_project, insert_after
+from conftest import ROOT, build_site, copy_project, insert_after, site_files
 
 SHELL = f"<title>{tagshell.TITLE}</title><main>{tagshell.CONTENT}</main>"
 
@@ -110,8 +110,8 @@ def test_a_case_page_the_worker_rendered_from_other_markdown_is_rendered_again(t
         sites[mode] = tmp_path / f"site-{mode}"
         result = build_site(project, sites[mode], env={"CASELIB_WORKER_PAGES": mode, "SOURCE_DATE_EPOCH": "1700000000"})
         assert result.returncode == 0, result.stdout + result.stderr
-    tree = {p.relative_to(sites["all"]): p.read_bytes() for p in sites["all"].rglob("*") if p.is_file()}
-    assert tree == {p.relative_to(sites["0"]): p.read_bytes() for p in sites["0"].rglob("*") if p.is_file()}
+    tree = site_files(sites["all"])
+    assert tree == site_files(sites["0"])
     assert not any("模拟的旧版本".encode() in content for content in tree.values())
 
 
