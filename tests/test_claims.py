@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 import threading
 
 from caselib.claims import Claims
@@ -10,7 +12,7 @@ from caselib.claims import Claims
 
 def test_the_worker_takes_pages_from_the_end_until_it_meets_the_main_process():
     main = Claims.create()
-    other = Claims(main.path)   # the worker maps the same file
+    other = Claims(os.dup(main.fd))   # the worker maps the same file (it inherits the descriptor)
     try:
         assert main.main_takes(0) and main.main_takes(1)
         assert other.worker_takes(9) and other.worker_takes(8)
@@ -21,8 +23,9 @@ def test_the_worker_takes_pages_from_the_end_until_it_meets_the_main_process():
         assert main.taken_by_worker(9) and not main.taken_by_worker(2)
     finally:
         other.close()
-        main.close(remove=True)
-    assert not main.path.exists()
+        main.close()
+    assert main.fd == -1
+    main.close()   # again: nothing happens (the old number may name another file by now)
 
 
 def test_no_page_is_lost_when_both_race_for_the_same_pages():
@@ -31,7 +34,7 @@ def test_no_page_is_lost_when_both_race_for_the_same_pages():
     for attempt in range(200):
         count = random.randint(1, 60)
         main = Claims.create()
-        other = Claims(main.path)
+        other = Claims(os.dup(main.fd))
         by_worker: set[int] = set()
         arrived = threading.Condition()
 
@@ -55,6 +58,17 @@ def test_no_page_is_lost_when_both_race_for_the_same_pages():
                 waited.add(index)
         thread.join()
         other.close()
-        main.close(remove=True)
+        main.close()
         assert by_main | waited == set(range(count))
         assert waited <= by_worker
+
+
+def test_the_claims_file_is_never_in_the_temporary_folder(tmp_path, monkeypatch):
+    """Removed as soon as it is made, so a build that is killed cannot leave it behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    claims = Claims.create()
+    try:
+        assert list(tmp_path.iterdir()) == []
+        assert claims.main_takes(0) and not claims.taken_by_worker(0)
+    finally:
+        claims.close()

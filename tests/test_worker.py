@@ -3,7 +3,12 @@ test_completeness.py and test_reproducible.py run it too)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +102,32 @@ def test_a_build_whose_worker_fails_stops_with_a_message_and_no_stray_files(tmp_
     assert set(Path(tempfile.gettempdir()).glob("caselib-job-*")) <= before
 
 
+def test_a_build_killed_while_its_worker_runs_leaves_no_temporary_file(tmp_path):
+    """The files the two processes share are removed as soon as they are made (claims.shared_file):
+    a build stopped with SIGKILL, which no clean-up code survives, leaves nothing in the temporary folder.
+    A copy of the project whose worker says when it has reached the search index, then waits there."""
+    project = copy_project(tmp_path / "project")
+    reached = tmp_path / "reached"
+    insert_after(project / "scripts" / "caselib" / "searchindex.py",
+                 "def build(cases, site_dir: Path, threads: int = 2) -> dict:\n",
+                 f"    import time\n    Path({str(reached)!r}).touch()\n    time.sleep(120)\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(temp)}
+    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                             cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not reached.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert reached.exists() and build.poll() is None   # both processes at work
+    finally:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.wait()
+    assert [p.name for p in temp.iterdir() if p.name.startswith(("caselib-claims-", "caselib-job-"))] == []
+
+
 def test_a_case_page_the_worker_rendered_from_other_markdown_is_rendered_again(tmp_path):
     """The main process takes the worker's rendering of a case page only when it was made from the very
     Markdown MkDocs has for that page. Here a simulated bug gives the worker an older version of every
@@ -121,7 +152,8 @@ def test_the_worker_starts_as_a_copy_or_as_a_fresh_interpreter(cases, fork):
     assert isinstance(w._process, worker._Forked) == fork
     assert w.related(cases[0].id) == [o.id for o in related.related(cases)[cases[0].id]]
     w.stop()
-    assert w._process.poll() is not None and not w.claims.path.exists()
+    assert w._process.poll() is not None and w.claims.fd == -1
+    assert not w._reading.is_alive()
 
 
 def test_what_mkdocs_warns_of_on_a_case_page_the_worker_rendered_fails_the_build_the_same(tmp_path):

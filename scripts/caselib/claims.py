@@ -20,7 +20,6 @@ import mmap
 import os
 import struct
 import tempfile
-from pathlib import Path
 
 _FORMAT = "<qq"                  # front, back
 _SIZE = struct.calcsize(_FORMAT)
@@ -28,19 +27,21 @@ NONE_TAKEN = 2 ** 62             # back before the worker takes any page
 
 
 class Claims:
-    """The shared front and back of one build (a file both processes map into memory)."""
+    """The shared front and back of one build: a temporary file both processes map into memory.
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        with open(self.path, "r+b") as f:
-            self._map = mmap.mmap(f.fileno(), _SIZE)
+    The file is removed as soon as it is made; the open descriptor is all that names it, and the
+    worker inherits it (a copy of this process, or a fresh interpreter given it with pass_fds).
+    So nothing is left in the temporary folder even when a build is killed.
+    """
+
+    def __init__(self, fd: int):
+        """Map the claims file open as `fd`; the object owns the descriptor (close() closes it)."""
+        self.fd = fd
+        self._map = mmap.mmap(fd, _SIZE)
 
     @classmethod
     def create(cls) -> Claims:
-        fd, name = tempfile.mkstemp(prefix="caselib-claims-")
-        os.write(fd, struct.pack(_FORMAT, 0, NONE_TAKEN))
-        os.close(fd)
-        return cls(Path(name))
+        return cls(shared_file(struct.pack(_FORMAT, 0, NONE_TAKEN)))
 
     def _read(self) -> tuple[int, int]:
         return struct.unpack_from(_FORMAT, self._map)
@@ -64,10 +65,19 @@ class Claims:
     def taken_by_worker(self, index: int) -> bool:
         return index >= self._read()[1]
 
-    def close(self, remove: bool = False) -> None:
+    def close(self) -> None:
         try:
             self._map.close()
         except (BufferError, ValueError):
             pass
-        if remove:
-            self.path.unlink(missing_ok=True)
+        if self.fd >= 0:   # once: the number may name another file after it is closed
+            os.close(self.fd)
+            self.fd = -1
+
+
+def shared_file(data: bytes = b"", prefix: str = "caselib-claims-") -> int:
+    """A descriptor of a new temporary file holding `data`, already removed from its folder."""
+    fd, name = tempfile.mkstemp(prefix=prefix)
+    os.unlink(name)
+    os.write(fd, data)
+    return fd

@@ -32,7 +32,6 @@ import pickle
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -42,7 +41,7 @@ from pathlib import Path
 
 from . import related, sitedir
 from .cases import Case, load_cases
-from .claims import Claims
+from .claims import Claims, shared_file
 from .library import CASES_DIR
 from .problems import Problem
 
@@ -77,14 +76,13 @@ class Job:
 
 @dataclass
 class JobFile:
-    """Where the main process wrote the pickled Job."""
-    path: Path
+    """The main process has written the pickled Job into the shared file open as `fd` (claims.shared_file)."""
+    fd: int
 
     def load(self) -> Job:
-        with open(self.path, "rb") as f:
-            job = pickle.load(f)
-        self.path.unlink(missing_ok=True)
-        return job
+        with os.fdopen(self.fd, "rb") as f:   # closes this process's descriptor
+            f.seek(0)
+            return pickle.load(f)
 
 
 class Resolver:
@@ -201,7 +199,8 @@ def main() -> None:
 
 
 def serve(source, results, cases: list[Case] | None = None) -> None:
-    """The worker. source: the project root, the claims file and the folders to delete, a Job, the shells. results:
+    """The worker. source: the project root, the descriptors of the claims file and of the job file
+    (inherited), the folders to delete; then a JobFile, the shells. results:
     ("related", {id: ids}) messages, ("related", None) after the last, ("page", …) for each case
     page it renders, then ("done", problems); or ("error", text) at any point."""
 
@@ -211,7 +210,7 @@ def serve(source, results, cases: list[Case] | None = None) -> None:
 
     deleting = None
     try:
-        root, claims_path, discard = pickle.load(source)
+        root, claims_fd, job_fd, discard = pickle.load(source)
         deleting = sitedir.remove_in_background(discard)   # the previous output
         if cases is None:   # else the main process's cases, in this copy of its memory
             cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
@@ -224,17 +223,19 @@ def serve(source, results, cases: list[Case] | None = None) -> None:
                 chunk = {}
         send("related", chunk)
         send("related", None)
-        job = pickle.load(source).load()
+        job = pickle.load(source).load()   # a JobFile of job_fd
         if job.cases is None:   # the same cases as these (Worker.send_job)
             job.cases = cases
 
         def case_pages() -> None:
             if job.case_pages and job.engine:
-                claims = Claims(claims_path)
+                claims = Claims(claims_fd)
                 try:
                     render_case_pages(job, cases, related_cases, claims, send)
                 finally:
                     claims.close()
+            else:
+                os.close(claims_fd)
 
         problems = run(job, lambda: pickle.load(source), case_pages)
         if deleting:
@@ -328,13 +329,16 @@ class Worker:
         if fork is None:
             fork = hasattr(os, "fork") and threading.active_count() == 1
         self._copied_cases = cases if fork else None   # the copy has them in its memory
+        # files shared with the worker, removed at once (claims.shared_file): a killed build leaves none
+        self.claims = Claims.create()
+        self._job_fd = shared_file(prefix="caselib-job-")
         if fork:
             self._process = _Forked(cases)
         else:
             package_dir = str(Path(__file__).resolve().parent.parent)
             code = f"import sys; sys.path.insert(0, {package_dir!r}); from caselib.worker import main; main()"
             self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE)
+                                             stdout=subprocess.PIPE, pass_fds=(self.claims.fd, self._job_fd))
             _widen(self._process.stdin.fileno())
             _widen(self._process.stdout.fileno())
         self._arrived = threading.Condition()
@@ -342,12 +346,10 @@ class Worker:
         self._related_done = False
         self._pages: dict[str, object] = {}   # case page path → what the worker rendered (None: not rendered)
         self._outcome: tuple[str, object] | None = None   # ("done", problems) or ("error", text)
-        self.claims = Claims.create()
         self._reading = threading.Thread(target=self._read, name="caselib-worker-reader", daemon=True)
         self._reading.start()
         self._sending: threading.Thread | None = None
-        self._job_file: Path | None = None
-        self._send((Path(root), self.claims.path, list(discard)))
+        self._send((Path(root), self.claims.fd, self._job_fd, list(discard)))
 
     def _read(self) -> None:
         while True:
@@ -409,16 +411,15 @@ class Worker:
         return None
 
     def send_job(self, job: Job) -> None:
-        """The job goes through a file: through the pipe, 64 KB at a time, every piece would wait
-        for the interpreter lock while MkDocs renders (seconds at 10,000 cases)."""
+        """The job goes through the shared job file: through the pipe, 64 KB at a time, every piece
+        would wait for the interpreter lock while MkDocs renders (seconds at 10,000 cases)."""
         if job.cases is not None and job.cases is self._copied_cases:
             job = replace(job, cases=None)   # the copy has them already: not pickled again
 
         def write(job: Job) -> None:
-            with tempfile.NamedTemporaryFile("wb", prefix="caselib-job-", suffix=".pickle", delete=False) as f:
-                self._job_file = Path(f.name)
+            with os.fdopen(os.dup(self._job_fd), "wb") as f:
                 f.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            self._write(JobFile(self._job_file))
+            self._write(JobFile(self._job_fd))   # the same number in the worker
 
         self._send(job, write)
 
@@ -443,11 +444,13 @@ class Worker:
         self._process.wait()
         if self._sending:
             self._sending.join()
-        if self._job_file:
-            self._job_file.unlink(missing_ok=True)
-        self.claims.close(remove=True)
+        if self._job_fd is not None:
+            os.close(self._job_fd)
+            self._job_fd = None
+        self.claims.close()
         for stream in (self._process.stdin, self._process.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
+        self._reading.join(timeout=5)   # it has read the end of the stream: no thread outlives the build
