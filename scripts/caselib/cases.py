@@ -11,6 +11,7 @@ import yaml
 from .problems import Problem
 from .schema import fields_by_key
 from .text import normalize_tag
+from .yamlsafe import SafeLoader
 
 FENCE = "---"
 FIELD_FRONT_MATTER = "元数据"
@@ -18,7 +19,7 @@ FIELD_FILE = "文件"
 MAX_FILE_BYTES = 1_000_000  # the largest real case is about 13 KB
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(SafeLoader):
     """Safe loader (libyaml when present) that keeps dates as text, so the validator sees exactly
     what was written."""
 

@@ -16,6 +16,7 @@ import yaml
 
 from .cases import Case
 from .problems import Problem
+from .yamlsafe import SafeLoader
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yml"
 GLOSSARY_FILE = "scripts/caselib/data/glossary.yml"
@@ -33,7 +34,7 @@ class Entry:
 
 def parse(text: str) -> list[Entry]:
     """Entries with the line of each `term:` (for messages)."""
-    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    node = yaml.compose(text, Loader=SafeLoader)
     entries = []
     for item in (node.value if node is not None else []):
         data = {k.value: v.value for k, v in item.value}

@@ -27,13 +27,13 @@ from markdown.treeprocessors import Treeprocessor
 
 from .pages import FRONT_MATTER
 from .schema import dimensions
+from .yamlsafe import SafeLoader
 
 SHELL_NAME = "caselib.shell.md"   # slug() never keeps a ".", so no tag page has this path
 TITLE = "caselib-shell-title-b9e2"
 CONTENT = "<h1>caselib-shell-content-b9e2</h1>"   # has "<h1": the theme adds no heading of its own
 _TOC_HEADING = re.compile(r"<h[2-6][\s>]")
 _LINK_TARGET = re.compile(r"\]\(<?([^)>]*)>?\)")   # pages.link writes [text](<target>)
-_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shell_path(dim_path: str) -> str:
@@ -48,7 +48,7 @@ def shell_markdown() -> str:
 def front_matter(content: str) -> tuple[str, str]:
     """(title, Markdown after the front matter) of a generated page."""
     found = FRONT_MATTER.match(content)
-    data = yaml.load(found.group(1), Loader=_YAML) if found else None
+    data = yaml.load(found.group(1), Loader=SafeLoader) if found else None
     if not isinstance(data, dict) or not isinstance(data.get("title"), str):
         raise ValueError(f"生成的页面没有标题：{content[:60]!r}")
     return data["title"], content[found.end():].lstrip("\n")
