@@ -337,6 +337,11 @@ def on_pre_build(config):
 
 
 def on_config(config):
+    if not config.use_directory_urls:
+        # tag pages, the search index, the open data and the completeness checks all link to
+        # folder URLs (cases/<id>/): a site with file URLs would have broken links everywhere
+        raise PluginError("本站的网址都是目录式的（如 cases/2019-swpu-sili/），不支持 use_directory_urls: false"
+                          "（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。")
     if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(ROOT)):
         os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
     return config

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,3 +74,15 @@ def test_serve_watches_no_folder_with_python_modules():
     watched = [Path(path) for path in load_config(str(ROOT / "mkdocs.yml")).watch]
     assert ROOT / "cases" in watched and ROOT / "scripts/caselib/data" in watched
     assert [p for folder in watched for p in Path(folder).rglob("*.py")] == []
+
+
+def test_a_build_with_file_urls_stops_at_once_with_a_message(tmp_path):
+    """`--no-directory-urls` would break every link the library makes (cases/<id>/): the build says so
+    in Chinese before it writes anything, instead of failing with a traceback at the end."""
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--no-directory-urls", "-d", str(site)],
+                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "不支持 use_directory_urls: false（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not site.exists()
