@@ -41,7 +41,7 @@ class Claims:
 
     @classmethod
     def create(cls) -> Claims:
-        return cls(shared_file(struct.pack(_FORMAT, 0, NONE_TAKEN)))
+        return cls(shared_file(struct.pack(_FORMAT, 0, NONE_TAKEN), "caselib-claims-"))
 
     def _read(self) -> tuple[int, int]:
         return struct.unpack_from(_FORMAT, self._map)
@@ -75,7 +75,7 @@ class Claims:
             self.fd = -1
 
 
-def shared_file(data: bytes = b"", prefix: str = "caselib-claims-") -> int:
+def shared_file(data: bytes, prefix: str) -> int:
     """A descriptor of a new temporary file holding `data`, already removed from its folder."""
     fd, name = tempfile.mkstemp(prefix=prefix)
     os.unlink(name)

@@ -199,8 +199,8 @@ def main() -> None:
 
 
 def serve(source, results, cases: list[Case] | None = None) -> None:
-    """The worker. source: the project root, the descriptors of the claims file and of the job file
-    (inherited), the folders to delete; then a JobFile, the shells. results:
+    """The worker. source: the project root, the descriptor of the claims file (inherited), the
+    folders to delete; then a JobFile (the inherited job file's descriptor), the shells. results:
     ("related", {id: ids}) messages, ("related", None) after the last, ("page", …) for each case
     page it renders, then ("done", problems); or ("error", text) at any point."""
 
@@ -210,7 +210,7 @@ def serve(source, results, cases: list[Case] | None = None) -> None:
 
     deleting = None
     try:
-        root, claims_fd, job_fd, discard = pickle.load(source)
+        root, claims_fd, discard = pickle.load(source)
         deleting = sitedir.remove_in_background(discard)   # the previous output
         if cases is None:   # else the main process's cases, in this copy of its memory
             cases, _ = load_cases(Path(root) / CASES_DIR, Path(root))
@@ -223,7 +223,7 @@ def serve(source, results, cases: list[Case] | None = None) -> None:
                 chunk = {}
         send("related", chunk)
         send("related", None)
-        job = pickle.load(source).load()   # a JobFile of job_fd
+        job = pickle.load(source).load()
         if job.cases is None:   # the same cases as these (Worker.send_job)
             job.cases = cases
 
@@ -331,7 +331,7 @@ class Worker:
         self._copied_cases = cases if fork else None   # the copy has them in its memory
         # files shared with the worker, removed at once (claims.shared_file): a killed build leaves none
         self.claims = Claims.create()
-        self._job_fd = shared_file(prefix="caselib-job-")
+        self._job_fd = shared_file(b"", "caselib-job-")
         if fork:
             self._process = _Forked(cases)
         else:
@@ -349,7 +349,7 @@ class Worker:
         self._reading = threading.Thread(target=self._read, name="caselib-worker-reader", daemon=True)
         self._reading.start()
         self._sending: threading.Thread | None = None
-        self._send((Path(root), self.claims.fd, self._job_fd, list(discard)))
+        self._send((Path(root), self.claims.fd, list(discard)))
 
     def _read(self) -> None:
         while True:
