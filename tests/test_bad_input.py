@@ -65,7 +65,7 @@ def test_a_5_mb_body_is_refused_without_reading_it(tmp_path):
     case, problems = read_case_file(big, tmp_path)
     assert case is None
     assert [str(p) for p in problems] == [
-        "cases/big.md:1: 文件: 文件太大（5.2 MB），案例文件最多 1 MB：请确认没有把整个网页、图片或附件粘贴进来"]
+        "cases/big.md:1: 文件: 文件太大（5203 KB），案例文件最多 300 KB：请确认没有把整个网页、图片或附件粘贴进来"]
 
 
 def test_a_symlink_pointing_outside_the_repository_is_refused(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problem
+from .problems import Problem, char_name
 from .schema import fields_by_key
 from .text import normalize_tag
 from .yamlsafe import SafeLoader
@@ -16,7 +16,7 @@ from .yamlsafe import SafeLoader
 FENCE = "---"
 FIELD_FRONT_MATTER = "元数据"
 FIELD_FILE = "文件"
-MAX_FILE_BYTES = 1_000_000  # the largest real case is about 13 KB
+MAX_FILE_BYTES = 300_000  # the largest real case is about 13 KB
 
 
 class _Loader(SafeLoader):
@@ -30,11 +30,53 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+MAX_NUMBER_CHARS = 30          # a longer number is an error, not a 5,000-digit conversion
+SHAPE_HINT = "元数据的值只能是一段文字，或一个列表 [值一, 值二]"
+
+
+class ShapeError(Exception):
+    """Front matter whose shape no field allows, found before any value is built."""
+
+    def __init__(self, line: int, field: str, message: str):
+        super().__init__(message)
+        self.line, self.field, self.message = line, field, message
+
+
+def _check_shape(root: yaml.Node) -> None:
+    """Before building values: no alias (`*a` shares a node, so nine levels of them make
+    gigabytes), nothing deeper than a mapping of lists of scalars, no huge number. The walk
+    visits each node once, whatever the aliases."""
+    if not isinstance(root, yaml.MappingNode):
+        return
+    seen: set[int] = set()
+    for key_node, value_node in root.value:
+        field = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else FIELD_FRONT_MATTER
+        stack = [(key_node, 2), (value_node, 1)]   # a key is one scalar
+        while stack:
+            node, depth = stack.pop()
+            if id(node) in seen:
+                raise ShapeError(node.start_mark.line, field,
+                                 "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来")
+            seen.add(id(node))
+            if depth > 1 and not isinstance(node, yaml.ScalarNode):
+                raise ShapeError(node.start_mark.line, field, "嵌套太深：" + SHAPE_HINT)
+            if isinstance(node, yaml.ScalarNode):
+                if node.tag.endswith((":int", ":float")) and len(node.value) > MAX_NUMBER_CHARS:
+                    raise ShapeError(node.start_mark.line, field,
+                                     f"数字太长（{len(node.value)} 位，最多 {MAX_NUMBER_CHARS} 位）：文字请用引号括起来")
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, depth + 1) for item in node.value)
+            else:
+                stack.extend((part, depth + 1) for pair in node.value for part in pair)
+
+
 def _compose_and_load(text: str):
     """The YAML node tree (for key lines) and the data, from one parse."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_shape(node)
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
@@ -100,6 +142,14 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     fm_text = "\n".join(lines[1:end])
     try:
         node, data = _compose_and_load(fm_text)
+    except ShapeError as exc:
+        return None, [Problem(path, 2 + exc.line, exc.field, exc.message)]
+    except RecursionError:
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "嵌套太深：" + SHAPE_HINT)]
+    except yaml.reader.ReaderError as exc:
+        line = 2 + fm_text[: max(0, fm_text.find(chr(exc.character)))].count("\n")
+        return None, [Problem(path, line, FIELD_FRONT_MATTER,
+                              f"含有不允许的控制字符 {char_name(chr(exc.character))}：请删掉（从网页复制时常会带上）")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = 2 + (mark.line if mark else 0)
@@ -169,7 +219,7 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [Problem(shown, 1, FIELD_FILE,
-                                  f"文件太大（{size / 1_000_000:.1f} MB），案例文件最多 {MAX_FILE_BYTES // 1_000_000} MB："
+                                  f"文件太大（{size // 1000} KB），案例文件最多 {MAX_FILE_BYTES // 1000} KB："
                                   "请确认没有把整个网页、图片或附件粘贴进来")]
         raw = path.read_bytes()
     except OSError as exc:

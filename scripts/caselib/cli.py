@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import glossary
 from .booklet import register as register_booklet
 from .cases import load_cases, read_case_file
 from .contribute import register as register_contribute
+from .schema import data_problems
 from .validate import check_library
 
 GUIDE_HINT = "字段的写法和允许的值见 CONTRIBUTING.md（网站上的“参与贡献 › 字段说明”页）。"
@@ -16,6 +18,9 @@ GUIDE_HINT = "字段的写法和允许的值见 CONTRIBUTING.md（网站上的�
 
 def _check(args) -> int:
     root = Path.cwd()
+    broken = data_problems()
+    if broken:
+        return _report(broken, args.format, 0)
     library, problems = load_cases(root / "cases", root)
     loaded = {(root / c.path).resolve() for c in library} | {(root / p.path).resolve() for p in problems}
     targets = [Path(p) for p in args.paths]
@@ -31,13 +36,18 @@ def _check(args) -> int:
     if targets:
         wanted = {p.resolve() for p in targets}
         problems = [p for p in problems if (root / p.path).resolve() in wanted]
+    problems += glossary.check(library)   # the build reads it: always checked
+    return _report(problems, args.format, len(targets) or len(library))
+
+
+def _report(problems, format: str, checked: int) -> int:
     problems = sorted(set(problems))
     for problem in problems:
-        print(github_annotation(problem) if args.format == "github" else problem)
+        print(github_annotation(problem) if format == "github" else problem)
     if problems:
         print(f"\n发现 {len(problems)} 个问题。{GUIDE_HINT}", file=sys.stderr)
         return 1
-    print(f"检查通过：{len(targets) or len(library)} 个案例文件没有问题。")
+    print(f"检查通过：{checked} 个案例文件没有问题。")
     return 0
 
 

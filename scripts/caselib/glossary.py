@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .cases import Case
-from .problems import Problem
+from .problems import Problem, char_name, invisible
 from .yamlsafe import SafeLoader
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yml"
@@ -32,19 +32,61 @@ class Entry:
     line: int
 
 
+MAX_CHARS = {"term": 30, "expansion": 200, "quote": 500, "case": 64}
+FIELD = "词典"
+
+
+class GlossaryError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
 def parse(text: str) -> list[Entry]:
-    """Entries with the line of each `term:` (for messages)."""
-    node = yaml.compose(text, Loader=SafeLoader)
-    entries = []
-    for item in (node.value if node is not None else []):
-        data = {k.value: v.value for k, v in item.value}
-        entries.append(Entry(*(str(data.get(k, "")).strip() for k in KEYS), line=item.start_mark.line + 1))
+    """Entries with the line of each `term:` (for messages); GlossaryError when the file is not a
+    list of entries of four plain values."""
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise GlossaryError(1 + (mark.line if mark else 0), f"YAML 格式错误（{(exc.problem or '').strip()}）："
+                            "请检查这一行的冒号、引号和缩进") from None
+    except yaml.YAMLError as exc:
+        raise GlossaryError(1, f"YAML 格式错误（{exc}）") from None
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        raise GlossaryError(node.start_mark.line + 1, "词典应是词条的列表，每条以“- term:”开头")
+    entries, seen = [], set()
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            raise GlossaryError(line, "每个词条应写成 term、expansion、quote、case 四项（见文件开头的说明）")
+        data = {}
+        for key, value in item.value:
+            if id(value) in seen or not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+                raise GlossaryError(key.start_mark.line + 1, "每一项只能是一段文字（不能是列表、嵌套或 & * 别名）")
+            seen.add(id(value))
+            if key.value not in KEYS:
+                raise GlossaryError(key.start_mark.line + 1, f"不认识“{key.value[:30]}”（允许：{'、'.join(KEYS)}）")
+            data[key.value] = value.value
+        entries.append(Entry(*(str(data.get(k, "")).strip() for k in KEYS), line=line))
     return entries
+
+
+def load(path: Path = GLOSSARY_PATH, shown_path: str = GLOSSARY_FILE) -> tuple[list[Entry], list[Problem]]:
+    """The entries of a glossary file, or none and the problem that stops it."""
+    try:
+        return parse(path.read_text(encoding="utf-8")), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(shown_path, 1, FIELD, f"无法读取（{exc}），应是 UTF-8 文本")]
+    except GlossaryError as exc:
+        return [], [Problem(shown_path, exc.line, FIELD, exc.message)]
 
 
 @functools.lru_cache(maxsize=1)
 def entries() -> tuple[Entry, ...]:
-    return tuple(parse(GLOSSARY_PATH.read_text(encoding="utf-8")))
+    return tuple(load()[0])
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,10 +104,20 @@ def check(cases: list[Case], items=None, path: str = GLOSSARY_FILE) -> list[Prob
     """Every entry is complete, unique, and quotes the body of an existing case."""
     known = {c.id: c for c in cases}
     problems, seen = [], set()
-    for e in (entries() if items is None else items):
+    if items is None:
+        items, problems = load()
+    for e in items:
         for key in KEYS:
-            if not getattr(e, key):
+            value = getattr(e, key)
+            if not value:
                 problems.append(Problem(path, e.line, key, f"词条“{e.term}”缺少 {key}（每个词条都要写 term、expansion、quote、case）"))
+            elif len(value) > MAX_CHARS[key]:
+                problems.append(Problem(path, e.line, key, f"太长：{len(value)} 字，最多 {MAX_CHARS[key]} 字"))
+            elif invisible(value):
+                problems.append(Problem(path, e.line, key, f"含有看不见的字符 {char_name(invisible(value)[0])}：请删掉"))
+            elif key != "quote" and ("<" in value or ">" in value):
+                problems.append(Problem(path, e.line, key, "不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字"
+                                        "（要写书名号请用《》）"))
         if e.term in seen:
             problems.append(Problem(path, e.line, "term", f"词条“{e.term}”重复，每个模式只写一条"))
         seen.add(e.term)

@@ -8,6 +8,7 @@ from . import glossary
 from .cases import Case, load_cases
 from .pages import Page, site_pages
 from .problems import Problem
+from .schema import data_problems
 from .stats import stats_page
 from .validate import check_library
 
@@ -16,6 +17,9 @@ CASES_DIR = "cases"
 
 def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
     """All cases under root/cases and every problem found in them (empty when all is well)."""
+    broken = data_problems()
+    if broken:   # the schema or a list itself: the cases cannot be judged against it
+        return [], broken
     cases, problems = load_cases(root / CASES_DIR, root)
     problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))
     return cases, problems

@@ -17,12 +17,17 @@ from urllib.parse import urlsplit
 
 from .cases import Case
 from .markup import BODY_RULES
-from .problems import Problem
+from .problems import Problem, char_name, invisible
 from .schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
 from .tags import tag_values
 from .text import GAP_MARK, slug
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_CHARS = 64
+MAX_VALUES = 30   # values in one list field
+# Page names a case or a tag value must not take: `index` is the page of its folder
+# (/cases/ lists every case, /models/ every model).
+RESERVED = {"index"}
 DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 EARLIEST_YEAR = 1921
 
@@ -57,6 +62,8 @@ def _check_text(spec: Field, value) -> Iterator[str]:
         yield f"太长：{len(value)} 字，最多 {spec.max_chars} 字"
     if spec.dimension and re.search(r"\s", value.strip()):
         yield f"“{value}”中间有空格，请删掉空格"
+    if spec.dimension and slug(value).casefold() in RESERVED:
+        yield f"“{value}”是网站自己的页面名，不能用作{spec.label}"
 
 
 def _check_enum(spec: Field, value) -> Iterator[str]:
@@ -75,7 +82,11 @@ def _enum_allowed(spec: Field) -> tuple[str, ...]:
 
 def _check_id(spec: Field, value) -> Iterator[str]:
     if not isinstance(value, str) or not ID_PATTERN.match(value):
-        yield f"“{value}”格式不对（只能用小写英文字母、数字和连字符，例如 {spec.example}）"
+        yield f"“{str(value)[:80]}”格式不对（只能用小写英文字母、数字和连字符，例如 {spec.example}）"
+    elif len(value) > MAX_ID_CHARS:
+        yield f"太长：{len(value)} 个字符，最多 {MAX_ID_CHARS} 个（例如 {spec.example}）"
+    elif value in RESERVED:
+        yield f"“{value}”是网站自己的页面名，不能用作编号（例如 {spec.example}）"
 
 
 def _check_date(spec: Field, value) -> Iterator[str]:
@@ -91,6 +102,8 @@ def _check_date(spec: Field, value) -> Iterator[str]:
         return
     if day.year < EARLIEST_YEAR:
         yield f"“{value}”太早了（允许：{EARLIEST_YEAR} 年以后的日期）"
+    elif day > dt.date.today():
+        yield f"“{value}”还没有到（允许：今天及以前的日期，写原文的发布日期）"
 
 
 def _check_url(spec: Field, value) -> Iterator[str]:
@@ -107,6 +120,9 @@ def _check_list(item_check: Callable[[Field, object], Iterator[str]]):
         if not isinstance(value, list):
             yield (f"应是列表，现在是{_type_name(value)}"
                    f"（写法：{spec.key}: [{value if isinstance(value, str) else '值一'}]，多个值用逗号隔开）")
+            return
+        if len(value) > MAX_VALUES:
+            yield f"值太多：{len(value)} 个，最多 {MAX_VALUES} 个"
             return
         seen = set()
         for item in value:
@@ -162,6 +178,19 @@ def rule_unknown_fields(case: Case):
                    f"不认识这个字段（允许：{_allowed_list(known)}）" + (f"。{hint}" if hint else ""))
 
 
+def rule_visible_text(case: Case):
+    """No character one cannot see: control, zero-width, bidi and private-use characters make
+    look-alike tags (四\u200b力 beside 四力), break the feed and the booklet, or reorder text."""
+    for key, value in case.meta.items():
+        for item in (value if isinstance(value, list) else [value]):
+            hidden = invisible(item) if isinstance(item, str) else []
+            if hidden:
+                yield (case.line_of(key), key,
+                       f"含有看不见的字符 {char_name(hidden[0])}：它会让看起来一样的值成为不同的标签，"
+                       "或让订阅源和汇编出错；请删掉（从网页复制时常会带上）")
+                break
+
+
 def rule_required_fields(case: Case):
     for spec in fields():
         if spec.required and spec.key not in case.meta:
@@ -185,13 +214,6 @@ def rule_field_values(case: Case):
 def rule_body_not_empty(case: Case):
     if not case.body.strip():
         yield (case.body_line, "正文", "正文是空的：在元数据的 --- 下面写案例全文")
-
-
-def rule_no_h1_in_body(case: Case):
-    for offset, line in enumerate(case.body.split("\n")):
-        if re.match(r"^#\s", line):
-            yield (case.body_line + offset, "正文",
-                   "正文里不要用一级标题（# ），标题由 title 字段生成；请用 ## 表示“一、”，### 表示“（一）”")
 
 
 @functools.cache
@@ -227,10 +249,10 @@ def rule_gaps_match_marks(case: Case):
 
 CASE_RULES = (
     rule_unknown_fields,
+    rule_visible_text,
     rule_required_fields,
     rule_field_values,
     rule_body_not_empty,
-    rule_no_h1_in_body,
     rule_no_spam,
     rule_gaps_match_marks,
     *BODY_RULES,
@@ -268,13 +290,13 @@ def rule_tag_urls_distinct(cases: list[Case]) -> Iterator[Problem]:
         first: dict[str, tuple[str, Case]] = {}
         for case in cases:
             for value in tag_values(case, dim):
-                key = slug(value)
+                key = slug(value).casefold()   # one folder on a case-insensitive file system
                 seen = first.setdefault(key, (value, case))
                 if seen[0] != value:
                     spec = dim.fields[0] if dim.fields else None
                     field_key = spec.key if spec else dim.key
                     yield Problem(case.path, case.line_of(field_key), field_key,
-                                  f"“{value}”与 {seen[1].path} 中的“{seen[0]}”只差标点或空格，"
+                                  f"“{value}”与 {seen[1].path} 中的“{seen[0]}”只差标点、空格或大小写，"
                                   f"会共用一个索引页；请统一成同一种写法")
 
 
