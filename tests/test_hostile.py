@@ -3,8 +3,9 @@
 tests/fixtures/hostile/ holds two kinds of case files:
   safe--*.md  pass the checker: contributor text that looks like Markdown, HTML or links is
               shown as text (escaping), never interpreted;
-  net--*.md   are rejected by the checker; they are built with the checker bypassed to prove the
-              safety net (safety.sanitize_html) removes what a missed rule would let through.
+  net--*.md   are rejected by the checker (but those listed in checker-misses.txt, not yet); they
+              are built with the checker bypassed to prove the safety net (safety.sanitize_html,
+              and tooltips.js for the theme's tooltips) removes what a missed rule would let through.
 Each is built into a site with Chromium loading every page: no dialog, no global set by a
 payload, no javascript:/vbscript:/data: link, no event handler attribute, no frame. Then every
 link, image, term and truncated label of every page is focused and hovered, so the theme's
@@ -26,6 +27,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from caselib.cases import load_cases
+from caselib.safety import plain_text, sanitize_html
 from caselib.validate import check_library
 from conftest import build_site, copy_project, serve
 
@@ -33,9 +35,9 @@ HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 SAFE = sorted(HOSTILE.glob("safe--*.md"))
 NET = sorted(HOSTILE.glob("net--*.md"))
 NET_GLOSSARY = HOSTILE / "net--glossary.yml"
-# Entity-encoded markup in link and image titles: not yet reported by the checker (issue 16,
-# item 1); the safety net alone keeps it plain text. Remove from here once the checker rejects it.
-CHECKER_MISSES = {"net--entity-forms.md", "net--image-titles.md", "net--link-titles.md"}
+# net fixtures the checker does not reject yet (see that file)
+CHECKER_MISSES = {line for line in (HOSTILE / "checker-misses.txt").read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#")}
 # The safe fixture is stored under a file name with spaces and Chinese characters: allowed, the
 # page address comes from the id.
 SAFE_NAME = "敌意 测试 案例.md"
@@ -106,7 +108,7 @@ def test_safe_fixtures_pass_the_checker():
 
 
 @pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="the checker does not report entity-encoded markup in titles yet",
+    pytest.param(p, marks=pytest.mark.xfail(reason="not rejected by the checker yet (checker-misses.txt)",
                                             strict=False)) if p.name in CHECKER_MISSES else p
     for p in NET], ids=lambda p: p.name)
 def test_net_fixtures_are_rejected_by_the_checker(path):
@@ -332,6 +334,26 @@ def test_titles_and_alt_texts_in_the_built_site_are_plain_text(site_fixture, req
             if name in ("title", "alt") and re.search("[<>]", _decoded(value or "")):
                 found.append((html_file.relative_to(site).as_posix(), name, value))
     assert found == []
+
+
+@pytest.mark.parametrize("written", [
+    "&lt;img src=x onerror=alert(1)&gt;", "&#60;img src=x onerror=alert(1)&#62;", "&#x3C;img src=x onerror=alert(1)&#x3e;",
+    "&LT;img src=x onerror=alert(1)&GT;", "&amp;lt;img src=x onerror=alert(1)&amp;gt;",
+    "&amp;amp;#60;img src=x onerror=alert(1)&amp;amp;#62;"])
+def test_a_title_written_as_markup_is_kept_as_text_with_full_width_brackets(written):
+    cleaned = sanitize_html(f'<p><a href="https://example.com" title="{written}">链接</a>'
+                            f'<img src="https://example.com/a.png" alt="{written}" title="{written}"></p>')
+    parser = _Elements()
+    parser.feed(cleaned)
+    shown = [value for name, value in parser.attrs if name in ("title", "alt")]
+    assert shown == ["＜img src=x onerror=alert(1)＞"] * 3
+
+
+def test_an_ordinary_title_is_left_as_it_is():
+    for title in ["四力：政治领导力、思想引领力", "A&B “引号” 1 < 2 是小于号", "＜全角＞ &amp;"]:
+        assert plain_text(title) == (title if "<" not in title else title.replace("<", "＜"))
+    cleaned = sanitize_html('<a href="https://example.com" title="A &amp; B &quot;引&quot;">x</a>')
+    assert cleaned == '<a href="https://example.com" title="A &amp; B &quot;引&quot;">x</a>'
 
 
 def _decoded(value: str) -> str:
