@@ -3,6 +3,8 @@
 Where the body of a case page names a model or requirement that has a 模式词典 entry (四力,
 三化四领, 七个有力 …), its first mention links to the index page of that term, which shows the
 definition; the link's title (shown by the theme as a tooltip) says what the term stands for.
+The theme inserts a title into its tooltip as HTML, and these links are made after the page was
+sanitised: the title is made plain text here (`safety.plain_text`), then escaped.
 
 `link_mentions` works on the rendered, sanitised HTML of a page. That HTML is well formed and
 escapes `<` in text and `"` in attribute values, so a tag-by-tag scan is exact. Text inside
@@ -21,6 +23,7 @@ from urllib.parse import quote
 from . import glossary
 from .cases import Case
 from .pages import glossary_targets, page_url
+from .safety import plain_text
 
 CLASS = "caselib-term"
 SKIP_TAGS = {"a", "code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "abbr"}
@@ -34,13 +37,13 @@ _CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 class Target:
     term: str
     path: str       # the page (source path) that shows the term's definition
-    tooltip: str
+    tooltip: str    # plain text (safety.plain_text), not yet escaped
 
 
 def targets(cases: list[Case]) -> list[Target]:
     """Every glossary term shown in this library, with the page that defines it."""
     expansions = {e.term: e.expansion for e in glossary.shown(cases)}
-    return [Target(term, path, f"{term}：{expansions[term]}")
+    return [Target(term, path, plain_text(f"{term}：{expansions[term]}"))
             for term, path in sorted(glossary_targets(cases).items())]
 
 
