@@ -20,10 +20,6 @@ from caselib.validate import check_library
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = (FIXTURES / "valid" / "minimal.md").read_text(encoding="utf-8")
 ALL_BAD = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.suffix != ".expected") + sorted((FIXTURES / "hostile").glob("net--*.md"))
-# hostile fixtures the checker does not reject yet: expected failures while listed there
-CHECKER_MISSES = {FIXTURES / "hostile" / line for line in
-                  (FIXTURES / "hostile" / "checker-misses.txt").read_text(encoding="utf-8").splitlines()
-                  if line and not line.startswith("#")}
 
 
 def check(text: str, name: str = "cases/x.md") -> list[str]:
@@ -118,10 +114,7 @@ def test_yaml_object_tags_are_refused():
         assert got == ["cases/x.md:3: 元数据: 不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"], (tag, got)
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="not rejected by the checker yet (hostile/checker-misses.txt)",
-                                            strict=False)) if p in CHECKER_MISSES else p
-    for p in ALL_BAD], ids=lambda p: p.relative_to(FIXTURES).as_posix())
+@pytest.mark.parametrize("path", ALL_BAD, ids=lambda p: p.relative_to(FIXTURES).as_posix())
 def test_check_command_never_shows_a_traceback(path, tmp_path):
     """Every bad fixture (file, or folder of files) as cases/ of a repository, through the real
     command: exit 1, and every line is `cases/file:line: field: message`."""

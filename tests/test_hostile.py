@@ -3,7 +3,7 @@
 tests/fixtures/hostile/ holds two kinds of case files:
   safe--*.md  pass the checker: contributor text that looks like Markdown, HTML or links is
               shown as text (escaping), never interpreted;
-  net--*.md   are rejected by the checker (but those listed in checker-misses.txt, not yet); they
+  net--*.md   are rejected by the checker; they
               are built with the checker bypassed to prove the safety net (safety.sanitize_html,
               and tooltips.js for the theme's tooltips) removes what a missed rule would let through.
 Each is built into a site with Chromium loading every page: no dialog, no global set by a
@@ -35,9 +35,6 @@ HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 SAFE = sorted(HOSTILE.glob("safe--*.md"))
 NET = sorted(HOSTILE.glob("net--*.md"))
 NET_GLOSSARY = HOSTILE / "net--glossary.yml"
-# net fixtures the checker does not reject yet (see that file)
-CHECKER_MISSES = {line for line in (HOSTILE / "checker-misses.txt").read_text(encoding="utf-8").splitlines()
-                  if line and not line.startswith("#")}
 # The safe fixture is stored under a file name with spaces and Chinese characters: allowed, the
 # page address comes from the id.
 SAFE_NAME = "敌意 测试 案例.md"
@@ -107,10 +104,7 @@ def test_safe_fixtures_pass_the_checker():
     assert [str(p) for p in problems + check_library(safe) if p.path.startswith("safe--")] == []
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="not rejected by the checker yet (checker-misses.txt)",
-                                            strict=False)) if p.name in CHECKER_MISSES else p
-    for p in NET], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NET, ids=lambda p: p.name)
 def test_net_fixtures_are_rejected_by_the_checker(path):
     cases, problems = load_cases(HOSTILE, root=HOSTILE)
     found = [p for p in problems + check_library(cases) if p.path == path.name]
