@@ -102,8 +102,36 @@ def test_open_data_is_checked_when_present(cases, site):
     ]
 
 
+def test_a_page_taken_by_another_is_named(cases, site):
+    """A case page, the all-cases page, an overview page or a tag page whose place another page
+    took (as `id: index` or `models: [index]` did before the checker refused them)."""
+    shutil.copyfile(site / "cases" / "2022-zjbti-sanhua-siling" / "index.html", site / "cases" / CASE / "index.html")
+    shutil.copyfile(site / "cases" / CASE / "index.html", site / "cases" / "index.html")
+    shutil.copyfile(site / "models" / "四力" / "index.html", site / "models" / "index.html")
+    shutil.copyfile(site / "models" / "四力" / "index.html", site / "provinces" / "四川" / "index.html")
+    got = messages(cases, site)
+    other = "浙江工商职业技术学院“三化四领”党建统领整体“智治”"[:40]
+    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的页面 /cases/{CASE}/ 显示的是“{other}”，不是这个案例：它被别的页面占用了" in got
+    assert f"site/cases/index.html:1: 网站: “全部案例”页 /cases/ 显示的是“{other}”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）" in got
+    assert "site/models/index.html:1: 网站: “按模式浏览”页 /models/ 显示的是“模式：四力”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）" in got
+    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的省份“四川”的索引页 /provinces/四川/ 显示的是“模式：四力”：它被别的页面占用了" in got
+
+
+def test_a_build_where_a_case_takes_the_all_cases_page_fails(tmp_path):
+    """`id: index` with the checker's rule switched off (simulated gap): the case and the all-cases
+    page want one address; the post-build check fails the build naming the case that lost it."""
+    project = copy_project(tmp_path / "project")
+    insert_after(project / "scripts" / "caselib" / "validate.py", 'RESERVED = {"index"}\n', "RESERVED = set()\n")
+    case_file = project / "cases" / f"{CASE}.md"
+    case_file.write_text(case_file.read_text(encoding="utf-8").replace(f"id: {CASE}", "id: index"), encoding="utf-8")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"cases/{CASE}.md:1: 网站: 案例“index”的页面 /cases/ 显示的是“全部案例”，不是这个案例：它被别的页面占用了" \
+        in result.stderr, result.stderr[-2000:]
+
+
 def test_every_check_is_run():
-    assert len(completeness.CHECKS) == 7
+    assert len(completeness.CHECKS) == 8
     assert all(callable(check) for check in completeness.CHECKS)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .cases import Case
-from .pages import CASES_PATH, case_path, page_url, tag_path
+from .pages import CASES_PATH, case_path, dimension_path, dimension_title, page_url, tag_path, tag_title
 from .problems import Problem
 from .schema import dimensions
 from .tags import tag_values
@@ -106,6 +106,45 @@ def check_case_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
                               "这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）")
 
 
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+ALL_CASES_TITLE = "全部案例"
+
+
+def page_heading(site: Site, url: str) -> str | None:
+    """The text of a built page's first <h1> (its permalink mark left out); None when it has none."""
+    path = site.page_file(url)
+    if not path.is_file():
+        return None
+    found = _H1.search(path.read_text(encoding="utf-8"))
+    if not found:
+        return None
+    return html.unescape(_TAG.sub("", found.group(1).split('<a class="headerlink"')[0])).strip()
+
+
+def _other_heading(site: Site, url: str, title: str) -> str | None:
+    """The page's heading when it is not `title` (None when it is, or the page has none)."""
+    found = page_heading(site, url)
+    return None if found is None or " ".join(found.split()) == " ".join(title.split()) else found
+
+
+def check_page_titles(cases: list[Case], site: Site) -> Iterator[Problem]:
+    """No generated page took the place of another: each case page, the all-cases page and each
+    overview page is where it should be and has its own title (tag pages: check_tag_pages)."""
+    differs = functools.partial(_other_heading, site)
+    for case in cases:
+        found = differs(case_url(case), case.title)
+        if found is not None:
+            yield _problem(case, f"的页面 /{case_url(case)} 显示的是“{found[:40]}”，不是这个案例：它被别的页面占用了")
+    pages = [(f"{CASES_PATH}/", ALL_CASES_TITLE)]
+    pages += [(page_url(dimension_path(dim)), dimension_title(dim)) for dim in dimensions()]
+    for url, title in pages:
+        found = differs(url, title)
+        if found is not None:
+            yield Problem(f"site/{url}index.html", 1, FIELD, f"“{title}”页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了"
+                                                              "（是不是有案例的编号或标签值与它同名？）")
+
+
 def check_all_cases_page(cases: list[Case], site: Site) -> Iterator[Problem]:
     links = site.links(f"{CASES_PATH}/") or set()
     for case in cases:
@@ -123,6 +162,8 @@ def check_tag_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
                     yield _problem(case, f"的{dim.label}“{value}”没有索引页 /{url}")
                 elif case_url(case) not in links:
                     yield _problem(case, f"没有列在{dim.label}“{value}”的索引页 /{url} 上")
+                elif (found := _other_heading(site, url, tag_title(dim, value))) is not None:
+                    yield _problem(case, f"的{dim.label}“{value}”的索引页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了")
 
 
 def check_search_index(cases: list[Case], site: Site) -> Iterator[Problem]:
@@ -200,6 +241,7 @@ def check_booklet(cases: list[Case], site: Site) -> Iterator[Problem]:
 
 CHECKS: tuple[Check, ...] = (
     check_case_pages,
+    check_page_titles,
     check_all_cases_page,
     check_tag_pages,
     check_search_index,

@@ -185,9 +185,17 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
     return Page(path, content)
 
 
+def tag_title(dim: Dimension, value: str) -> str:
+    return f"{dim.label}：{value}"
+
+
+def dimension_title(dim: Dimension) -> str:
+    return f"按{dim.label}浏览"
+
+
 def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:
     path = tag_path(dim, value)
-    title = f"{dim.label}：{value}"
+    title = tag_title(dim, value)
     content = (
         _front_matter(title)
         + f"# {md_text(title)}\n\n"
@@ -270,8 +278,8 @@ def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) ->
     untagged = total - tagged
     note = f"\n另有 {untagged} 个案例未标明{dim.label}。\n" if untagged else ""
     content = (
-        _front_matter(f"按{dim.label}浏览")
-        + f"# 按{dim.label}浏览\n\n{dim.intro}共 {len(groups)} 个{dim.label}。\n\n"
+        _front_matter(dimension_title(dim))
+        + f"# {dimension_title(dim)}\n\n{dim.intro}共 {len(groups)} 个{dim.label}。\n\n"
         + f"| {dim.label} | 案例数 |\n|---|---:|\n" + "\n".join(rows) + "\n" + note
     )
     return Page(path, content)
