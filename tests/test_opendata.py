@@ -109,3 +109,11 @@ def test_feed_is_newest_first_limited_and_deterministic():
 
 def test_files_are_the_three_paths():
     assert set(opendata.files(real_cases(), "", "库")) == {"cases.json", "cases.csv", "feed.xml"}
+
+
+def test_feed_stays_well_formed_with_control_characters():
+    """The checker refuses them; should one reach the feed anyway, it is dropped, not written."""
+    c = Case(path="x", meta={"id": "x", "title": "示例\x00案例\x1b[31m", "published": "2020-01-01",
+                             "summary": "摘要\x0b\x0c\x1f", "authors": ["作者\x08"]}, body="")
+    entry = parse_feed(opendata.atom_feed([c], "", "站"))
+    assert "示例案例[31m" in ET.tostring(entry, encoding="unicode")
