@@ -21,13 +21,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
 
 
-def build_site(project: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run a strict MkDocs build of `project` into `site_dir` (a real build, as `make build` does)."""
+def build_site(project: Path, site_dir: Path, env: dict | None = None,
+               timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run a strict MkDocs build of `project` into `site_dir` (a real build, as `make build` does);
+    a build still running after `timeout` seconds is killed and fails the test."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
          "-d", str(site_dir)],
-        cwd=project, env=full_env, capture_output=True, text=True,
+        cwd=project, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
 
 
