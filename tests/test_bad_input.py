@@ -16,6 +16,7 @@ import pytest
 from caselib.cases import MAX_FILE_BYTES, load_cases, parse_case, read_case_file
 from caselib.schema import fields
 from caselib.validate import check_library
+from conftest import copy_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = (FIXTURES / "valid" / "minimal.md").read_text(encoding="utf-8")
@@ -131,3 +132,19 @@ def test_check_command_never_shows_a_traceback(path, tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.strip().split("\n")
     assert lines and all(re.match(r"^cases/[^:]+\.md:\d+: \S+: .", line) for line in lines), lines
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("vocab/themes.yml", "- 党建与业务融合\n- [未闭合\n",
+     "scripts/caselib/data/vocab/themes.yml:3: 数据文件: YAML 格式错误"),
+    ("vocab/provinces.yml", "四川: 1\n", "scripts/caselib/data/vocab/provinces.yml:1: 数据文件: 受控词表应是一个非空列表"),
+    ("glossary.yml", "- term: 四力\n  expansion: [a\n", "scripts/caselib/data/glossary.yml:3: 词典: YAML 格式错误"),
+])
+def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, expected):
+    """`check` (and the build, through library.load_checked) reads every data file the build reads."""
+    project = copy_project(tmp_path / "project")
+    (project / "scripts" / "caselib" / "data" / name).write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "caselib", "check"], cwd=project, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "PYTHONPATH": str(project / "scripts")})
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.returncode == 1 and result.stdout.startswith(expected), result.stdout + result.stderr

@@ -69,3 +69,32 @@ def test_glossary_page_links_every_term_to_a_page_that_exists(cases, page, site_
     for href in links.evaluate_all("els => els.map(e => e.href)"):
         response = page.request.get(href)
         assert response.status == 200, href
+
+
+def test_a_malformed_glossary_is_a_message_with_its_line(cases, tmp_path):
+    """The build and `check` read glossary.yml: a broken one is `path:line` in Chinese, never a traceback."""
+    broken = {
+        "- term: 四力\n  expansion: [未闭合\n": "g.yml:3: 词典: YAML 格式错误",
+        "term: 四力\n": "g.yml:1: 词典: 词典应是词条的列表，每条以“- term:”开头",
+        "- 四力\n": "g.yml:1: 词典: 每个词条应写成 term、expansion、quote、case 四项（见文件开头的说明）",
+        "- term: 四力\n  expansion: [a, b]\n": "g.yml:2: 词典: 每一项只能是一段文字（不能是列表、嵌套或 & * 别名）",
+        "- term: &t 四力\n  expansion: *t\n": "g.yml:2: 词典: 每一项只能是一段文字（不能是列表、嵌套或 & * 别名）",
+        "- term: 四力\n  note: x\n": "g.yml:2: 词典: 不认识“note”（允许：term、expansion、quote、case）",
+    }
+    for text, expected in broken.items():
+        path = tmp_path / "g.yml"
+        path.write_text(text, encoding="utf-8")
+        items, problems = glossary.load(path, "g.yml")
+        assert items == [] and len(problems) == 1 and str(problems[0]).startswith(expected), (text, problems)
+
+
+def test_an_expansion_is_plain_text(cases):
+    """The expansion becomes the tooltip of every linked mention: no markup, nothing invisible."""
+    items = glossary.parse("- term: 四力\n  expansion: <img src=x onerror=alert(1)>\n"
+                           "  quote: 通过旗帜鲜明讲政治\n  case: 2019-swpu-sili\n"
+                           '- term: 三化四领\n  expansion: "政治\\u202e统领"\n'
+                           "  quote: 党建的政治统领\n  case: 2022-zjbti-sanhua-siling\n")
+    assert [str(p) for p in glossary.check(cases, items, "g.yml")] == [
+        "g.yml:1: expansion: 不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》）",
+        "g.yml:5: expansion: 含有看不见的字符 U+202E（RIGHT-TO-LEFT OVERRIDE）：请删掉",
+    ]
