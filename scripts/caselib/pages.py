@@ -304,11 +304,38 @@ def field_guide_page() -> Page:
     for spec in fields():
         required = "必填" + ("（可填 未知）" if spec.unknown else "") if spec.required else "选填"
         parts.append(f"| `{spec.key}` | {spec.label} | {required} | {type_names[spec.type]} | {md_text(spec.help)} |\n")
+    parts.append(limits_section())
     for spec in fields():
         if spec.vocab:
             parts.append(f"\n## {spec.label}（`{spec.key}`）允许的值\n\n")
             parts.append("、".join(md_text(v) for v in spec.allowed) + "\n")
     return Page("contributing/fields.md", "".join(parts))
+
+
+def limits_section() -> str:
+    """The limits `check` enforces, from the constants it enforces them with."""
+    from . import cases, markup, validate
+    lengths = "，".join(f"{spec.label} {spec.max_chars} 字" for spec in fields() if spec.max_chars)
+    rows = [
+        ("案例文件", f"最多 {cases.MAX_FILE_BYTES // 1000} KB（最长的真实案例约 13 KB）"),
+        ("正文", f"最多 {markup.MAX_LINES} 行；一段（两个空行之间）最多 {markup.MAX_PARAGRAPH_CHARS} 字"),
+        ("正文里的 `[` 和 `<`", f"各最多 {markup.MAX_OPENERS} 个（普通文字请用【】、《》或全角“＜”）"),
+        ("嵌套", f"引用、列表、强调一层套一层最多 {markup.MAX_DEPTH} 层"),
+        ("各字段的字数", lengths),
+        ("列表字段", f"每个字段最多 {validate.MAX_VALUES} 个值；值只能是文字，不能再套列表"),
+        ("编号 `id`", f"最多 {validate.MAX_ID_CHARS} 个字符"),
+        ("保留的名字", "、".join(f"`{name}`" for name in sorted(validate.RESERVED))
+         + " 是网站自己的页面名，不能用作编号或标签值；只差大小写、标点或空格的标签值算同一个"),
+        ("数字", f"最多 {cases.MAX_NUMBER_CHARS} 位（文字请用引号括起来）"),
+        ("日期", "不能早于 1921 年，也不能晚于今天"),
+        ("看不见的字符", "元数据里不能有控制字符、零宽字符、改变文字方向的字符和私用区字符；"
+                      "正文里不能有控制字符和改变文字方向的字符"),
+        ("YAML", "不能用标签（`!`）、锚点和别名（`&`、`*`）"),
+    ]
+    table = "".join(f"| {name} | {rule} |\n" for name, rule in rows)
+    return ("\n## 长度和数量的限制\n\n超过限制的文件不会被读取或排版，`check` 报告文件、行号和限制；"
+            "限制远大于真实案例的需要，只为挡住会让网站构建卡死或出错的内容。\n\n"
+            "| 项目 | 限制 |\n|---|---|\n" + table)
 
 
 def latest_cases(cases: list[Case], from_path: str, limit: int = 10) -> str:
