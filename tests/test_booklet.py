@@ -320,3 +320,19 @@ def test_the_home_page_link_downloads_the_booklet_in_chromium(page, booklet_site
         assert Path(download.path()).read_bytes() == (booklet_site / booklet.SITE_PATH).read_bytes()
     finally:
         server.shutdown()
+
+
+def test_the_deepest_nesting_the_checker_accepts_is_laid_out():
+    """Deep nesting once made the layout engine recurse until it failed; the checker allows at most
+    markup.MAX_DEPTH levels, and a body at that limit (quotes, lists, emphasis) becomes a PDF."""
+    from caselib import markup
+    from caselib.cases import parse_case
+    from caselib.validate import check_case
+    minimal = (ROOT / "tests" / "fixtures" / "valid" / "minimal.md").read_text(encoding="utf-8")
+    body = ("\n\n## 嵌套\n\n" + "> " * (markup.MAX_DEPTH - 1) + "引用\n\n"
+            + "> " * 5 + "- " * 5 + "列表 **强调**\n\n- 列表 " + "*" * 28 + "强调" + "*" * 28 + "\n")
+    case, problems = parse_case(minimal + body, "cases/deep.md")
+    assert problems == [] and check_case(case) == []
+    assert markup._judge(case.body)[0].deepest == markup.MAX_DEPTH
+    data, pages = booklet.render_pdf(booklet.booklet_html([case]))
+    assert data.startswith(b"%PDF") and pages >= 3

@@ -265,7 +265,9 @@ def cmd_booklet(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     target = Path(args.output) if args.output else default_output(filters)
-    document = booklet_html(chosen, subtitle=subtitle(filters), mkdocs_yml=root / "mkdocs.yml")
+    settings = root / "mkdocs.yml"   # this folder's site settings, else the project's own
+    document = booklet_html(chosen, subtitle=subtitle(filters),
+                            mkdocs_yml=settings if settings.is_file() else mdsettings.MKDOCS_YML)
     try:
         count = write_pdf(document, target)
     except MissingFonts as exc:
