@@ -89,6 +89,7 @@ class Finding:
 
 # --- limits on the text ------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=64)   # both body rules ask
 def _text_findings(body: str) -> list[tuple[int, Finding]]:
     """(line offset, finding) for what must not reach the renderer at all."""
     found = []
@@ -289,8 +290,10 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
                                                   f"[文字][{ref[:30]}]"))
     if not findings:
         # a reference's label is consumed by its links ([文字][标签]): not lost
-        labels = set(_CJK.findall("".join(rendered.references)))
-        lost = Counter(c for c in _CJK.findall(body) if c not in labels) - Counter(_CJK.findall("".join(judge.shown)))
+        written = Counter(_CJK.findall(body))
+        for label_char in set(_CJK.findall("".join(rendered.references))):
+            del written[label_char]
+        lost = written - Counter(_CJK.findall("".join(judge.shown)))
         if lost:
             findings.append(Finding(("lost",), f"这里的文字不会显示在网站上（例如“{''.join(sorted(lost))[:20]}”）："
                                                "可能被当成了 HTML 标签或链接定义；请检查尖括号、方括号和花括号的写法"))
