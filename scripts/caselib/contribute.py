@@ -8,39 +8,102 @@ from pathlib import Path
 
 from .cases import load_cases, read_case_file
 from .importer.core import case_text, import_lines, render, report
-from .importer.read import ImportError_, read_source
+from .importer.read import ImportError_, printable, read_source
 from .schema import UNKNOWN, fields
-from .validate import check_library
+from .validate import ID_PATTERN, check_library
 
 SECTIONS = ("背景", "做法", "成效", "启示")
 
 
+class _Refused(Exception):
+    """A case file that must not be written; the message is for the contributor (Chinese)."""
+
+
+MAX_ID = 100      # characters of an id that names a file here (real ones have about 25)
+
+
+def id_problem(case_id: str) -> str | None:
+    """Why `case_id` cannot name a case file, or None: the id rule (validate.ID_PATTERN, the
+    whole text: its "$" would let a final newline through) and at most MAX_ID characters."""
+    if ID_PATTERN.fullmatch(case_id) and len(case_id) <= MAX_ID:
+        return None
+    shown = printable(case_id if len(case_id) <= 60 else case_id[:60] + "……")
+    if ID_PATTERN.fullmatch(case_id):
+        return f"编号“{shown}”太长：最多 {MAX_ID} 个字符"
+    return (f"编号“{shown}”格式不对：只能用小写英文字母、数字和连字符（例如 2019-swpu-sili），"
+            "不能有斜杠、点、空格或大写字母")
+
+
+def case_path(root: Path, case_id: str) -> Path:
+    """cases/<id>.md under root, refused unless the id follows the rule and the file, links
+    followed, is inside cases/ (so nothing is ever written anywhere else)."""
+    problem = id_problem(case_id)
+    if problem:
+        raise _Refused(problem)
+    folder = root / "cases"
+    target = folder / f"{case_id}.md"
+    try:
+        if not folder.is_dir():
+            raise _Refused("当前目录下没有 cases/ 文件夹：请在案例库的根目录运行")
+        if target.resolve().parent != folder.resolve() or (target.exists() and not target.is_file()):
+            raise _Refused(f"cases/{target.name} 不是 cases/ 里的普通文件（可能是指向别处的链接）：不写入")
+    except OSError as exc:
+        raise _Refused(f"无法写入 cases/{target.name}（{exc.strerror or type(exc).__name__}）") from None
+    return target
+
+
+def _write(target: Path, text: str, new: bool = False) -> None:
+    """Write a case file; `new`: only if no file (nor link) of that name exists yet."""
+    try:
+        with target.open("x" if new else "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise _Refused(f"cases/{target.name} 已经存在：请换一个编号") from None
+    except OSError as exc:
+        raise _Refused(f"无法写入 cases/{target.name}（{exc.strerror or type(exc).__name__}）") from None
+
+
 def cmd_import(args) -> int:
     root = Path.cwd()
+    if args.id is not None and id_problem(args.id):
+        print(f"--id: {id_problem(args.id)}", file=sys.stderr)
+        return 2
     cases, _ = load_cases(root / "cases", root)
     status = 0
     for name in args.paths:
         path = Path(name)
         try:
             source = read_source(path)
+            result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id,
+                                  title_hint=source.title_hint)
         except ImportError_ as exc:
-            print(f"{path}:1: 文件: {exc}", file=sys.stderr)
+            print(f"{printable(str(path))}:1: 文件: {exc}", file=sys.stderr)
             status = 2
             continue
-        result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id,
-                              title_hint=source.title_hint)
-        target = root / "cases" / f"{result.meta['id']}.md"
-        shown = "标准输出" if args.stdout else ("未写入（--dry-run）" if args.dry_run else f"cases/{target.name}")
+        writing = not (args.stdout or args.dry_run)
+        case_id = result.meta["id"]
+        shown = "标准输出" if args.stdout else ("未写入（--dry-run）" if args.dry_run else f"cases/{case_id}.md")
         others = [d for d, _ in result.duplicates if d != args.id]
-        if others and not (args.stdout or args.dry_run):
+        target = None
+        if others and writing:
             shown = f"未写入：已有案例 {others[0]} 是同一篇文章（确要覆盖请用 --id {others[0]}）"
             status = max(status, 1)
-        print(report(result, str(path), shown, source.encoding, source.kind), file=sys.stderr)
+        elif writing:
+            try:
+                target = case_path(root, case_id)
+            except _Refused as exc:
+                shown = f"未写入：{exc}"
+                status = 2
+        print(report(result, printable(str(path)), shown, source.encoding, source.kind, source.notes), file=sys.stderr)
         text = case_text(result)
         if args.stdout:
             sys.stdout.write(text)
-        elif not args.dry_run and not others:
-            target.write_text(text, encoding="utf-8")
+        elif target is not None:
+            try:
+                _write(target, text)
+            except _Refused as exc:
+                print(f"{printable(str(path))}:1: 文件: {exc}", file=sys.stderr)
+                status = 2
     return status
 
 
@@ -57,18 +120,25 @@ def cmd_new(args) -> int:
         if given is None and sys.stdin.isatty():
             hint = f"（可填 {UNKNOWN}）" if spec.unknown else ""
             allowed = f" 允许：{'、'.join(spec.allowed)}" if spec.allowed else ""
-            given = input(f"{spec.label}（{spec.key}）{hint}{allowed}\n  {spec.help}\n> ").strip()
+            try:
+                given = input(f"{spec.label}（{spec.key}）{hint}{allowed}\n  {spec.help}\n> ").strip()
+            except EOFError:
+                given = None
         if given is None or given == "":
             print(f"缺少“{spec.label}”：请用 --{spec.key} 给出，或在终端里运行按提示填写", file=sys.stderr)
+            return 2
+        if spec.key == "id" and id_problem(given):
+            print(f"--id: {id_problem(given)}", file=sys.stderr)
             return 2
         values[spec.key] = [v for v in re.split(r"[,，、]\s*", given) if v] if spec.is_list else given
     body = "\n\n".join(f"## {s}\n\n（请在这里写{s}，照原文，不要改写。）" for s in SECTIONS) + "\n"
     text = render(values) + "\n" + body
-    target = Path.cwd() / "cases" / f"{values['id']}.md"
-    if target.exists():
-        print(f"cases/{target.name} 已经存在：请换一个编号", file=sys.stderr)
+    try:
+        target = case_path(Path.cwd(), values["id"])
+        _write(target, text, new=True)
+    except _Refused as exc:
+        print(exc, file=sys.stderr)
         return 2
-    target.write_text(text, encoding="utf-8")
     case, problems = read_case_file(target, Path.cwd())
     problems += check_library([case]) if case else []
     for problem in problems:

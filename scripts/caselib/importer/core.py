@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -14,10 +17,13 @@ from ..schema import UNKNOWN, fields, institutions
 from ..text import GAP_MARK
 from . import clean, extract, fix
 from .dedupe import _t2s, find_duplicates
+from .read import ImportError_
 from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
 
 # Fields a person decides; the importer proposes them and lists them under `todo`.
 HUMAN_FIELDS = ("id", "summary", "themes", "models", "honours")
+MAX_GAPS = 500          # gap marks in one case; a source with more is too damaged to import
+MAX_TITLE = 200         # characters; the title's continuation lines stop joining it there
 SPAM_GAP = "原文此处被植入的广告词替换，原词无法确定。"
 MOJIBAKE_GAP = "原文此处是乱码，无法确定原文。"
 
@@ -40,8 +46,19 @@ def _traditional(lines: list[str]) -> bool:
     return changed >= 3 and changed * 100 >= han
 
 
+# Terminal escape sequences (colours, cursor moves, window titles): removed whole, so that
+# neither they nor their visible remainder ("[31m") reach the case or the report.
+_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+                     r"|\x1b[@-Z\\-_]")
+
+
 def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     """Character repairs; returns the text and the gap reasons of its marks, in order."""
+    if not text:
+        return text, []
+    text, escapes = _ESCAPE.subn("", text)
+    if escapes:
+        result.changes.append(f"第 {no} 行：删去 {escapes} 个终端控制序列")
     visible = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
     if visible != text:
         result.changes.append(f"第 {no} 行：删去 {len(text) - len(visible)} 个不可见的控制字符")
@@ -158,7 +175,7 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
             if not title:
                 title, title_no = text, no
                 drop(no, "标题（写入 title）", text)
-            elif title_no == no - 1 and not _is_byline(text):
+            elif title_no == no - 1 and not _is_byline(text) and len(title) < MAX_TITLE:
                 title += text
                 title_no = no
                 drop(no, "标题折行（已接到 title 后）", text)
@@ -181,14 +198,20 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
 
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
     authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
+    signed: list[list[str]] = []       # the last line first
     while body and clean.AUTHORS_LINE.match(body[-1][1]):
         no, text = body.pop()
-        authors = re.split(r"[ 　、，,]+", clean.AUTHORS_LINE.match(text).group(1)) + authors
+        signed.append(re.split(r"[ 　、，,]+", clean.AUTHORS_LINE.match(text).group(1)))
         drop(no, "作者署名（写入 authors）", text)
+    authors = [name for names in reversed(signed) for name in names] + authors
     # Bylines inside the article (after an 附 heading) are kept in the body and read as bylines.
-    bylines += [t for _, t in body if _is_byline(t.replace(GAP_MARK, "")) and len(t) <= 30]
+    bylines += [t for _, t in body if len(t) <= 30 and _is_byline(t.replace(GAP_MARK, ""))]
 
     md_lines, captions = build_body([t for _, t in body])
+    gap_count = sum(line.count(GAP_MARK) for line in md_lines)
+    if gap_count > MAX_GAPS:
+        raise ImportError_(f"原文损坏太严重：有 {gap_count} 处乱码、广告词或缺字（最多 {MAX_GAPS} 处），"
+                           "请找一份完好的原文（换一个网站或另存为 UTF-8）后再导入")
     numbers = {t: n for n, t in body}
     for text, reason in captions:
         drop(numbers.get(text, 0), reason, text)
@@ -219,8 +242,10 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     m["themes"] = extract.theme_proposals(plain)
     m["published"] = published or UNKNOWN
     m["source"] = meta.get("source") or UNKNOWN
-    if url:
+    if url and _parses(url):
         m["source_url"] = url
+    elif url:
+        result.found.append(f"网址：“{url[:80]}”不是有效网址，未写入 source_url")
     m["summary"] = (editor_note or _first_sentence(md_lines))[:200]
     if authors:
         m["authors"] = authors
@@ -263,6 +288,14 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     return result
 
 
+def _parses(url: str) -> bool:
+    try:
+        urlsplit(url)
+    except ValueError:          # "http://[x": the checker could not read it either
+        return False
+    return True
+
+
 def _matches_hint(text: str, hint: str) -> bool:
     flat = extract.squash(text)
     return len(flat) >= 4 and (flat in hint or hint in flat)
@@ -286,15 +319,30 @@ def _proposed_id(published: str, entry: dict | None, taken: set[str]) -> str:
     return proposed
 
 
-def _snippet(line: str, at: int) -> str:
-    for match in re.finditer(r"“[^“”]*”", line):
-        if match.start() <= at < match.end() and len(match.group(0)) <= 42:
-            return match.group(0)[1:-1]
-    start = max((line.rfind(p, 0, at) for p in "，,。；;：:"), default=-1) + 1
-    ends = [i for i in (line.find(p, at + len(GAP_MARK)) for p in "，,。；;") if i != -1]
-    end = min(ends) if ends else len(line)
-    text = line[start:end]
-    return text if len(text) <= 40 else text[:40] + "……"
+class _Snippets:
+    """The words around each gap mark of one line (a quoted phrase of up to 40 characters that
+    contains it, else the clause between punctuation marks), from positions found once."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.quotes = [(m.start(), m.end()) for m in re.finditer(r"“[^“”]*”", line)]
+        self.quote_starts = [start for start, _ in self.quotes]
+        self.starts = [m.start() for m in re.finditer(r"[，,。；;：:]", line)]   # a clause starts after
+        self.ends = [m.start() for m in re.finditer(r"[，,。；;]", line)]       # and ends before
+
+    def at(self, at: int) -> str:
+        line = self.line
+        k = bisect_right(self.quote_starts, at) - 1
+        if k >= 0:
+            start, end = self.quotes[k]
+            if at < end and end - start <= 42:
+                return line[start + 1:end - 1]
+        k = bisect_right(self.starts, at - 1) - 1                # the last mark before `at`
+        start = self.starts[k] + 1 if k >= 0 else 0
+        k = bisect_right(self.ends, at + len(GAP_MARK) - 1)      # the first at or after the mark
+        end = self.ends[k] if k < len(self.ends) else len(line)
+        text = line[start:end]
+        return text if len(text) <= 40 else text[:40] + "……"
 
 
 def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
@@ -309,22 +357,28 @@ def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
         if GAP_MARK not in line:
             continue
         source_text = line.lstrip("#").strip()
-        reasons = list(reasons_of.get(source_text, []))
+        reasons = iter(reasons_of.get(source_text, []))
+        snippets = _Snippets(source_text)
         count = source_text.count(GAP_MARK)
         at, k = source_text.find(GAP_MARK), 0
         while at != -1:
             k += 1
-            reason = reasons.pop(0) if reasons else "原文缺字，无法确定原文。"
-            snippet = _snippet(source_text, at).translate(str.maketrans("<>", "＜＞"))
+            reason = next(reasons, "原文缺字，无法确定原文。")
+            snippet = snippets.at(at).translate(str.maketrans("<>", "＜＞"))
             nth = f"（本段第 {k} 处）" if count > 1 else ""
             gaps.append(f"{where.translate(str.maketrans('<>', '＜＞'))}{nth}：“{snippet}”，{reason}")
             at = source_text.find(GAP_MARK, at + len(GAP_MARK))
     unique: list[str] = []
+    taken: set[str] = set()
+    next_n: dict[str, int] = {}     # the first occurrence number not yet known to be taken
     for gap in gaps:  # the same words twice in one article: say which occurrence
-        n = 1
-        while (gap if n == 1 else f"{gap}（第 {n} 次出现）") in unique:
+        n = next_n.get(gap, 1)
+        while (gap if n == 1 else f"{gap}（第 {n} 次出现）") in taken:
             n += 1
-        unique.append(gap if n == 1 else f"{gap}（第 {n} 次出现）")
+        name = gap if n == 1 else f"{gap}（第 {n} 次出现）"
+        unique.append(name)
+        taken.add(name)
+        next_n[gap] = n + 1
     return unique
 
 
@@ -368,8 +422,10 @@ def case_text(result: Result) -> str:
     return render(result.meta) + "\n" + result.body
 
 
-def report(result: Result, source: str, target: str, encoding: str, kind: str) -> str:
+def report(result: Result, source: str, target: str, encoding: str, kind: str,
+           notes: Sequence[str] = ()) -> str:
     lines = [f"导入报告：{source}", f"  文件类型：{kind}；编码：{encoding}", f"  输出：{target}"]
+    lines += [f"  注意：{note}" for note in notes]
     if result.duplicates:
         for case_id, share in result.duplicates:
             lines.append(f"  重复：与已有案例 {case_id} 的文字重合 {share:.0%}，可能是同一篇文章")

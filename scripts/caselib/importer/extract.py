@@ -24,7 +24,10 @@ def squash(text: str) -> str:
 
 
 def known_institution(*texts: str, url: str = "") -> dict | None:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:                       # "http://[x": not an address
+        host = ""
     for entry in institutions():
         if any(host == h or host.endswith("." + h) for h in entry.get("hosts") or []):
             return entry
@@ -120,6 +123,9 @@ def standards_in(text: str) -> list[str]:
     return [s for s in vocab("standards") if _soft(s) in flat]
 
 
+# "1+3+N党建工作法". It starts where the digits start and has at most eight "+" parts: each
+# start then reads a bounded stretch (\d+(?:\+[\dN]+)* took quadratic time in a run of digits).
+_CODED = re.compile(rf"(?<!\d)\d+(?:\+[\dN]+){{0,8}}[{HAN}]{{0,2}}党建工作法")
 _NUMBERISH = re.compile(r"[一二三四五六七八九十百千万两双多N\d+]")
 _METHOD_END = re.compile(r"(工作法|模式|机制|工程|体系|品牌|合作社|对子)$")
 
@@ -132,7 +138,7 @@ def model_proposals(title: str, body: str, limit: int = 8) -> list[str]:
     first: dict[str, int] = {}
     text = title + "\n" + body
     quoted = [(m.group(1), m.start()) for m in re.finditer(r"[“\"]([^“”\"]{2,12})[”\"]", text)]
-    coded = [(m.group(0), m.start()) for m in re.finditer(rf"\d+(?:\+[\dN]+)*[{HAN}]{{0,2}}党建工作法", text)]
+    coded = [(m.group(0), m.start()) for m in _CODED.finditer(text)]
     for phrase, pos in quoted + coded:
         phrase = phrase.strip()
         key = squash(phrase)

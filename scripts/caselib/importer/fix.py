@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from array import array
 
 import yaml
 
@@ -46,22 +47,29 @@ def strip_spam(text: str) -> tuple[str, list[str]]:
     return _spam_re().sub("", text).strip(), found
 
 
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->")
+_TAG_ONLY = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_TAG = re.compile(_TAG_ONLY.pattern + r"|<!--.*?-->")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,5});")
 
 
 def strip_html(text: str) -> tuple[str, list[str]]:
     """Remove stray HTML tags and decode entities (&nbsp; becomes a space)."""
-    found = _TAG.findall(text) + _ENTITY.findall(text)
+    # After the last "-->" no comment can close: there, tags alone are looked for, so that each
+    # "<!--" does not search to the end of the line (quadratic in a line of many of them).
+    cut = text.rfind("-->") + 3 if "-->" in text else 0
+    head, tail = text[:cut], text[cut:]
+    found = _TAG.findall(head) + _TAG_ONLY.findall(tail) + _ENTITY.findall(text)
     if not found:
         return text, []
-    text = _TAG.sub("", text)
+    text = _TAG.sub("", head) + _TAG_ONLY.sub("", tail)
     text = html.unescape(text).replace("\xa0", " ")
     return text, found
 
 
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-_PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（]([a-z{_TONE}]*[{_TONE}][a-z{_TONE}]*)[)）]")
+# Letters with a tone mark among them; the lookahead (the first letter that is not a-z has a
+# tone) keeps the time linear where [a-z…]*[…][a-z…]* backtracks quadratically.
+_PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（]((?=[a-z]*[{_TONE}])[a-z{_TONE}]++)[)）]")
 
 
 def strip_pinyin(text: str) -> tuple[str, list[str]]:
@@ -91,6 +99,11 @@ def _decodes_as_utf8(run: str, encoding: str) -> bool:
     return bool(fixed) and any("\u4e00" <= ch <= "\u9fff" for ch in fixed)
 
 
+_GBK_READ_OK = "\ufffd，。、；：？！“”"      # besides U+3400-U+9FFF, what a re-read may give
+# Where one of those characters may start in UTF-8 (a superset; overlapping matches).
+_UTF8_CANDIDATE = re.compile(rb"(?=[\xe3-\xe9][\x80-\xbf]{2}|\xef[\xbc\xbf][\x80-\xbf]|\xe2\x80[\x9c\x9d])")
+
+
 def _gbk_mojibake_spans(text: str) -> list[tuple[int, int]]:
     """UTF-8 text read as GBK: a run of 3+ characters whose GBK bytes are valid UTF-8 Chinese.
 
@@ -98,18 +111,70 @@ def _gbk_mojibake_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     for match in _HAN_RUN.finditer(text):
-        run, start = match.group(0), 0
-        while start <= len(run) - 3:
-            for end in range(len(run), start + 2, -1):
-                fixed = _utf8_reading(run[start:end], "gbk")
-                if (fixed and len(fixed) >= 2
-                        and all("\u3400" <= c <= "\u9fff" or c in "\ufffd，。、；：？！“”" for c in fixed)
-                        and any("\u4e00" <= c <= "\u9fff" or c == "\ufffd" for c in fixed)):
-                    spans.append((match.start() + start, match.start() + end))
-                    start = end
-                    break
-            else:
-                start += 1
+        spans += _gbk_spans_in_run(match.group(0), match.start())
+    return spans
+
+
+def _gbk_spans_in_run(run: str, offset: int) -> list[tuple[int, int]]:
+    """From the left, the longest piece run[s:e] (e - s >= 3) whose GBK bytes decode as UTF-8
+    into two or more characters, all Chinese (U+3400-U+9FFF) or _GBK_READ_OK and one of them
+    U+4E00-U+9FFF or U+FFFD; after a piece the search goes on at its end, else at s + 1.
+
+    Linear in the run: each character such a reading may give takes three UTF-8 bytes, so from
+    byte p the only reading is the chain p, p+3, p+6, ... up to where it breaks, and a piece
+    from character s ends at the last character boundary on the chain from its first byte.
+    One backward pass over the bytes gives, for every byte, that last boundary (`last`) and how
+    many characters (`count`) and U+4E00-U+9FFF/U+FFFD characters (`han`) the chain decodes to
+    before it breaks; between two bytes of one chain the counts are differences.
+    """
+    try:
+        data = run.encode("gbk")
+        starts = range(0, len(data), 2) if len(data) == 2 * len(run) else None
+    except UnicodeEncodeError:
+        starts = None
+    if starts is None:
+        chunks, starts, at = [], [], 0
+        for ch in run:
+            starts.append(at)
+            try:
+                chunk = ch.encode("gbk")
+            except UnicodeEncodeError:           # not in GBK: b"\xff" never occurs in UTF-8
+                chunk = b"\xff"
+            chunks.append(chunk)
+            at += len(chunk)
+        data = b"".join(chunks)
+    candidates = [m.start() for m in _UTF8_CANDIDATE.finditer(data)]
+    if len(candidates) < 2:                      # a piece decodes to two characters or more
+        return []
+    size = len(data)
+    char_at = array("l", [-1]) * (size + 3)      # byte -> the character starting there, or -1
+    last = array("l", [-1]) * (size + 3)
+    for index, at in enumerate(starts):
+        char_at[at] = index
+        last[at] = at                            # where no reading starts: the byte itself
+    char_at[size], last[size] = len(run), size
+    count = array("l", [0]) * (size + 3)
+    han = array("l", [0]) * (size + 3)
+    for p in reversed(candidates):               # backwards: p + 3 is done before p
+        try:
+            read = data[p:p + 3].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if len(read) == 1 and ("\u3400" <= read <= "\u9fff" or read in _GBK_READ_OK):
+            if last[p + 3] != -1:
+                last[p] = last[p + 3]
+            count[p] = 1 + count[p + 3]
+            han[p] = ("\u4e00" <= read <= "\u9fff" or read == "\ufffd") + han[p + 3]
+    spans, start = [], 0
+    while start <= len(run) - 3:
+        p = starts[start]
+        q = last[p]
+        end = char_at[q] if q != -1 else -1
+        if end >= start + 3 and count[p] - count[q] >= 2 and han[p] - han[q] >= 1:
+            spans.append((offset + start, offset + end))
+            start = end
+        else:
+            start += 1
     return spans
 
 
@@ -129,6 +194,8 @@ def replace_mojibake(text: str) -> tuple[str, list[str]]:
         else:
             merged.append([start, end])
     found = [text[s:e] for s, e in merged]
-    for start, end in reversed(merged):
-        text = text[:start] + GAP_MARK + text[end:]
-    return text, found
+    pieces, at = [], 0
+    for start, end in merged:
+        pieces += [text[at:start], GAP_MARK]
+        at = end
+    return "".join(pieces) + text[at:], found
