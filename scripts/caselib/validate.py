@@ -81,7 +81,7 @@ def _enum_allowed(spec: Field) -> tuple[str, ...]:
 
 
 def _check_id(spec: Field, value) -> Iterator[str]:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         yield f"“{str(value)[:80]}”格式不对（只能用小写英文字母、数字和连字符，例如 {spec.example}）"
     elif len(value) > MAX_ID_CHARS:
         yield f"太长：{len(value)} 个字符，最多 {MAX_ID_CHARS} 个（例如 {spec.example}）"
@@ -110,8 +110,13 @@ def _check_url(spec: Field, value) -> Iterator[str]:
     if not isinstance(value, str):
         yield f"应是网址，现在是{_type_name(value)}"
         return
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"']", value.strip()):
+    try:
+        parts = urlsplit(value.strip())
+        parts.port   # a port that is not a number raises too
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
+            or re.search(r"[\s<>\"']", value.strip()):
         yield f"“{value}”不是有效网址（允许：以 http:// 或 https:// 开头的完整网址）"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..cases import Case, _Loader
+from ..problems import invisible
 from ..schema import UNKNOWN, fields, institutions
 from ..text import GAP_MARK
 from . import clean, extract, fix
@@ -59,8 +59,9 @@ def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     text, escapes = _ESCAPE.subn("", text)
     if escapes:
         result.changes.append(f"第 {no} 行：删去 {escapes} 个终端控制序列")
-    visible = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    if visible != text:
+    hidden = set(invisible(text))   # what the checker refuses: control, format, private-use characters
+    if hidden:
+        visible = "".join(ch for ch in text if ch not in hidden)
         result.changes.append(f"第 {no} 行：删去 {len(text) - len(visible)} 个不可见的控制字符")
         text = visible.replace("\t", " ")
     text, tags = fix.strip_html(text)
