@@ -19,10 +19,13 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 
 
 .PHONY: serve build check test browser-deps clean screenshots booklet pdf-deps
 
-$(VENV)/.site-deps: requirements.txt
+# the pinned packages, then our own package (scripts/caselib, editable: its MkDocs plugin and
+# the caselib command are registered by pyproject.toml)
+$(VENV)/.site-deps: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | xargs -I{} sh -c 'echo "$(CURDIR)/scripts" > {}/caselib.pth'
+	rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/caselib.pth"
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # The booklet PDF (WeasyPrint); only `make build`, `make booklet` and `make test` need it.
@@ -39,7 +42,7 @@ serve: $(VENV)/.site-deps
 
 # The published build: the site and its booklet (site/booklet.pdf, linked from the home page).
 build: $(VENV)/.booklet-deps pdf-deps
-	CASELIB_BOOKLET=1 $(VENV)/bin/mkdocs build --strict --clean
+	CASELIB_BOOKLET=true $(VENV)/bin/mkdocs build --strict --clean
 
 # The booklet alone; one tag: make booklet BOOKLET_ARGS="--model 四力"
 booklet: $(VENV)/.booklet-deps pdf-deps

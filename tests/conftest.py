@@ -25,7 +25,8 @@ def build_site(project: Path, site_dir: Path, env: dict | None = None,
                timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run a strict MkDocs build of `project` into `site_dir` (a real build, as `make build` does);
     a build still running after `timeout` seconds is killed and fails the test."""
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    # the project's own package (a copy may carry a simulated bug) before the installed one
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project / "scripts"), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
          "-d", str(site_dir)],

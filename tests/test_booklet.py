@@ -291,7 +291,7 @@ def test_completeness_accepts_hostile_titles(tmp_path):
 def booklet_site(tmp_path_factory) -> Path:
     """The published build (make build): the site with its booklet."""
     site = tmp_path_factory.mktemp("published") / "site"
-    result = build_site(ROOT, site, env={"CASELIB_BOOKLET": "1"})
+    result = build_site(ROOT, site, env={"CASELIB_BOOKLET": "true"})
     assert result.returncode == 0, result.stderr
     return site
 

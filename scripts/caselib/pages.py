@@ -71,6 +71,11 @@ def case_path(case: Case) -> str:
     return f"{CASES_PATH}/{case.id}.md"
 
 
+def is_case_page(path: str) -> bool:
+    """A case's page (cases/<id>.md), not the all-cases page (cases/index.md)."""
+    return path.startswith(CASES_PATH + "/") and path != f"{CASES_PATH}/index.md"
+
+
 def page_url(path: str) -> str:
     """The site-relative URL MkDocs gives a page path (directory URLs): "cases/x.md" → "cases/x/"."""
     stem = path[:-len(".md")]

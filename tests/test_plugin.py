@@ -1,0 +1,50 @@
+"""The MkDocs plugin (caselib.mkdocs_plugin): registered by the entry point, the only module that
+imports MkDocs; `mkdocs serve` watches only what a build reads; file URLs stop the build."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from mkdocs.config import load_config
+
+from conftest import ROOT
+
+
+def test_the_plugin_is_registered_and_configured_in_mkdocs_yml():
+    """`caselib` is found through the package's entry point, with its typed options."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    plugin = config.plugins["caselib"]
+    assert type(plugin).__module__ == "caselib.mkdocs_plugin"
+    assert plugin.config.booklet is False and plugin.config.search is True
+    assert list(config.plugins) == ["caselib"]   # no Material search plugin: our own search
+
+
+def test_only_the_plugin_imports_mkdocs():
+    """The package is engine-neutral: one adapter module knows MkDocs."""
+    importers = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "scripts" / "caselib").rglob("*.py")
+                       if re.search(r"^\s*(from|import) mkdocs\b", path.read_text(encoding="utf-8"), re.M))
+    assert importers == ["scripts/caselib/mkdocs_plugin.py"]
+
+
+def test_serve_watches_no_folder_with_python_modules():
+    """Bytecode is written next to the modules (`__pycache__`): a watched folder with modules would
+    make `mkdocs serve` rebuild for it. The modules are not reloaded by a running serve anyway."""
+    watched = [Path(path) for path in load_config(str(ROOT / "mkdocs.yml")).watch]
+    assert ROOT / "cases" in watched and ROOT / "scripts/caselib/data" in watched
+    assert [p for folder in watched for p in Path(folder).rglob("*.py")] == []
+
+
+def test_a_build_with_file_urls_stops_at_once_with_a_message(tmp_path):
+    """`--no-directory-urls` would break every link the library makes (cases/<id>/): the build says so
+    in Chinese before it writes anything, instead of failing with a traceback at the end."""
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--no-directory-urls", "-d", str(site)],
+                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "不支持 use_directory_urls: false（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not site.exists()
