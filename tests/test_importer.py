@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from caselib.cases import load_cases, parse_case
@@ -238,6 +238,9 @@ _line = st.lists(st.one_of(_piece, st.text(max_size=30)), max_size=4).map("".joi
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_line, max_size=25), st.sampled_from(["", "https://www.swpu.edu.cn/2024/0101/a.htm"]))
+@example(["一、背景\n示例大学党委推动党建与业务深度融合，成效明显。"], "")   # a newline inside a line
+@example(["一、背景\n沙巴体育"], "")
+@example(["一、背景沙巴体育\U000f0000"], "")                             # a private-use character
 def test_importer_never_crashes_and_output_is_checkable(lines, url):
     result = import_lines(lines, url, CASES[:1])
     text = case_text(result)

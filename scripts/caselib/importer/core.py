@@ -59,7 +59,8 @@ def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     text, escapes = _ESCAPE.subn("", text)
     if escapes:
         result.changes.append(f"第 {no} 行：删去 {escapes} 个终端控制序列")
-    hidden = set(invisible(text))   # what the checker refuses: control, format, private-use characters
+    # what the checker refuses (control, format, private-use characters), and a newline inside a line
+    hidden = set(invisible(text)) | ({"\n"} & set(text))
     if hidden:
         visible = "".join(ch for ch in text if ch not in hidden)
         result.changes.append(f"第 {no} 行：删去 {len(text) - len(visible)} 个不可见的控制字符")
