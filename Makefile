@@ -79,6 +79,11 @@ pdf-deps:
 test: $(VENV)/.test-deps browser-deps pdf-deps
 	$(PY) -m pytest -q tests
 
+# the unit tests alone (no build, no browser, no process started): seconds
+.PHONY: test-unit
+test-unit: $(VENV)/.test-deps
+	$(PY) -m pytest -q -m unit tests
+
 clean:
 	rm -rf site tests/output .pytest_cache
 

@@ -107,3 +107,27 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- markers: unit (seconds, no subprocess, no browser), build (a real build or command), browser ---
+_BROWSER_FIXTURES = {"browser", "page"}
+_BUILD_FIXTURES = {"built_site", "site_url", "site", "safe_site", "net_site", "booklet_site", "project", "full_pdf"}
+_BUILD_CALLS = ("build_site(", "subprocess", "getfixturevalue", "render_pdf(", "write_pdf(", "actionlint")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test gets exactly one of the markers `unit`, `build`, `browser` (pyproject.toml), from the
+    fixtures it uses and whether it starts a process: `pytest -m unit` runs in seconds."""
+    import inspect
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        try:
+            source = inspect.getsource(item.function)
+        except (OSError, TypeError):
+            source = ""
+        if names & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        elif names & _BUILD_FIXTURES or any(call in source for call in _BUILD_CALLS):
+            item.add_marker(pytest.mark.build)
+        else:
+            item.add_marker(pytest.mark.unit)
