@@ -79,6 +79,12 @@ pdf-deps:
 test: $(VENV)/.test-deps browser-deps pdf-deps
 	$(PY) -m pytest -q tests
 
+# ruff over the package, the scripts and the tests; mypy over the package (settings: pyproject.toml)
+.PHONY: lint
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check scripts tests
+	$(VENV)/bin/mypy
+
 # the unit tests alone (no build, no browser, no process started): seconds
 .PHONY: test-unit
 test-unit: $(VENV)/.test-deps

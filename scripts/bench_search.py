@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import http.server
+import importlib.util
 import os
 import platform
 import random
@@ -108,13 +108,13 @@ def ours(browser, sites: list[Path], queries: list[str]) -> list[dict]:
     results = [{"fetched": [], "times": [], "counts": []} for _ in sites]
     try:
         for q in queries:
-            for (server, base), r in zip(servers, results):
+            for (_server, base), r in zip(servers, results):
                 context = browser.new_context(locale="zh-CN")
                 page = context.new_page()
                 page.goto(base + "/search/")
                 page.wait_for_selector("#caselib-search[data-state=empty]")
-                got = []
-                page.on("response", lambda resp: got.append(resp) if "/search/data/" in resp.url else None)
+                got: list = []
+                page.on("response", lambda resp, got=got: got.append(resp) if "/search/data/" in resp.url else None)
                 ms, count = page.evaluate(MEASURE, q)
                 page.wait_for_load_state("networkidle")
                 r["fetched"].append(sum(len(resp.body()) for resp in got))

@@ -16,6 +16,7 @@ import pytest
 from caselib.cases import MAX_FILE_BYTES, load_cases, parse_case, read_case_file
 from caselib.schema import fields
 from caselib.validate import check_library
+
 from conftest import copy_project
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -21,6 +21,7 @@ from caselib import booklet, completeness, mdsettings
 from caselib.cases import read_case_file
 from caselib.schema import dimensions
 from caselib.tags import tag_values
+
 from conftest import ROOT, build_site
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -188,7 +189,7 @@ def test_the_pdf_has_one_chapter_per_case_with_the_toc_page_numbers(cases, full_
     assert [title for title, _ in outline] == ["目录"] + [c.title for c in order]
     pages = _pages_text(full_pdf)
     toc = pages[1]
-    for (title, page), case in zip(outline[1:], order):
+    for (title, page), _case in zip(outline[1:], order):
         assert title in pages[page - 1]  # the chapter starts on the page its bookmark points to
         line = next(line for line in toc.splitlines() if title[:10] in line)
         assert line.rstrip().endswith(f" {page}"), line  # and the contents print that page number

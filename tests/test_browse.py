@@ -94,7 +94,7 @@ def test_clicking_a_filter_changes_the_list_and_the_url(page, site_url):
 def test_counts_are_correct_for_the_current_selection(page, site_url):
     page.goto(site_url + "/cases/")
     for value in ("四川", "浙江", "湖南", "黑龙江"):
-        assert shown_count(page, "province", value) == len(ids_where(lambda c: c.meta.get("province") == value))
+        assert shown_count(page, "province", value) == len(ids_where(lambda c, v=value: c.meta.get("province") == v))
     tick(page, "province", "四川")
     in_sichuan = [BY_ID[i] for i in ids_where(lambda c: c.meta.get("province") == "四川")]
     themes = {t for c in CASES for t in c.values("themes")}
@@ -220,10 +220,10 @@ def test_open_data_files_in_the_built_site(page, site_url, built_site):
 
 def test_long_lists_are_listed_200_at_a_time(browser, tmp_path):
     """450 cases on a bare page with the real script: 200 listed, 再列出 adds more, filters reset it."""
-    from conftest import serve
-
     from caselib import browse
     from caselib.cases import Case
+
+    from conftest import serve
 
     many = [Case(path="x", meta={"id": f"c{i:03d}", "title": f"案例{i:03d}", "published": f"2020-01-{1 + i % 28:02d}",
                                  "province": "四川" if i % 3 else "浙江", "themes": ["创新创业"]}, body="")

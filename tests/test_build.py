@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +17,8 @@ from caselib.cases import load_cases
 from caselib.schema import dimensions
 from caselib.tags import tag_values
 from caselib.text import slug
-from conftest import ROOT, build_site, copy_project, site_files
+
+from conftest import ROOT, build_site, copy_project
 
 BAD_CASE = (ROOT / "tests/fixtures/invalid/rule_field_values--enum_near_miss.md").read_text(encoding="utf-8")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from caselib import completeness
+
 from conftest import build_site, copy_project, insert_after
 
 CASE = "2019-swpu-sili"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselib.contribute import GUIDE_END, GUIDE_START, field_guide_markdown, with_field_guide
 from caselib.cases import read_case_file
+from caselib.contribute import GUIDE_END, GUIDE_START, field_guide_markdown, with_field_guide
 from caselib.validate import check_library
 
 ROOT = Path(__file__).parent.parent

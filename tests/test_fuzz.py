@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from caselib.cases import parse_case
 from caselib.validate import check_library
+
 from conftest import build_site, copy_project
 
 PROBLEM = re.compile(r"^[^\n]+:\d+: [^\n:]+: [^\n]*[\u4e00-\u9fff][^\n]*$")

@@ -23,12 +23,12 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from caselib.cases import load_cases
 from caselib.safety import plain_text, sanitize_html
 from caselib.validate import check_library
+
 from conftest import build_site, copy_project, serve
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -68,7 +68,7 @@ def test_every_body_sentence_of_a_seed_survives():
     raw = SEEDS[2].read_text(encoding="utf-8")
     result, _ = run_import(SEEDS[2])
     dropped = {text for _, _, text in result.dropped}
-    for line in (l.strip() for l in raw.splitlines()):
+    for line in (raw_line.strip() for raw_line in raw.splitlines()):
         if clean.is_paragraph(line) and line not in dropped:
             assert line in result.body
 

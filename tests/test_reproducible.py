@@ -12,6 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from caselib.reproducible import source_date_epoch
+
 from conftest import ROOT, build_site
 
 
@@ -34,9 +35,9 @@ def test_two_builds_of_one_commit_are_byte_identical(tmp_path, monkeypatch):
     assert differing == [], f"两次构建内容不同的文件：{differing}"
     assert "sitemap.xml.gz" in first
     # the build date is the commit's, not the clock's
-    day = datetime.datetime.fromtimestamp(int(source_date_epoch(ROOT)), datetime.timezone.utc).date()
+    day = datetime.datetime.fromtimestamp(int(source_date_epoch(ROOT)), datetime.UTC).date()
     gz_mtime = struct.unpack("<I", (tmp_path / "a" / "sitemap.xml.gz").read_bytes()[4:8])[0]
-    assert datetime.datetime.fromtimestamp(gz_mtime, datetime.timezone.utc).date() == day
+    assert datetime.datetime.fromtimestamp(gz_mtime, datetime.UTC).date() == day
 
 
 def test_build_epoch_is_the_last_commit_time(tmp_path):

@@ -16,9 +16,9 @@ import html
 import json
 
 from .cases import Case, newest_first
+from .pages import CASES_PATH, Page, _front_matter
 from .schema import UNKNOWN, dimensions
 from .tags import tag_values
-from .pages import CASES_PATH, Page, _front_matter
 
 # Facet order on the page (keys of data/dimensions.yml); any other dimension follows.
 FACET_ORDER = ("province", "institution", "org_type", "model", "theme", "honour", "year", "standard")

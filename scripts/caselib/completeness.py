@@ -40,7 +40,7 @@ def search_index_urls(site_dir: Path) -> set[str]:
 
     The index is our own (caselib.searchindex); only this function knows its layout.
     """
-    from . import searchindex   # numpy: only where the index is read
+    from . import searchindex  # numpy: only where the index is read
     return searchindex.indexed_urls(site_dir)
 
 

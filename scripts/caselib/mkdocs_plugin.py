@@ -74,7 +74,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             files.append(File.generated(config, path, content=content))
         self.booklet_link = ""
         if self.config.booklet:
-            from . import booklet   # WeasyPrint: only for the published build
+            from . import booklet  # WeasyPrint: only for the published build
             pdf, pages_count = booklet.site_booklet(self.cases, Path(config.config_file_path))
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
@@ -96,7 +96,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
         if self.config.search:
-            from . import searchindex   # numpy: only where the index is written
+            from . import searchindex  # numpy: only where the index is written
             searchindex.build(self.cases, site_dir)
         problems = completeness.check_site(self.cases, site_dir, search=self.config.search)
         if problems:

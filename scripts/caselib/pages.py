@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import glossary, related, reuse
 from .cases import Case, newest_first
 from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
-from .tags import group_by_tag, tag_values
+from .tags import group_by_tag
 from .text import GAP_MARK, slug
 
 CASES_PATH = "cases"

@@ -112,7 +112,7 @@ def _check_url(spec: Field, value) -> Iterator[str]:
         return
     try:
         parts = urlsplit(value.strip())
-        parts.port   # a port that is not a number raises too
+        _ = parts.port   # a port that is not a number raises too
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \

@@ -134,7 +134,7 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     body: list[tuple[int, str]] = []
     in_related = False
     expect_case_title = False
-    for index, (no, text) in enumerate(lines):
+    for no, text in lines:
         if not text:
             continue
         reason = clean.noise_reason(text)
@@ -445,7 +445,7 @@ def report(result: Result, source: str, target: str, encoding: str, kind: str,
             shown = "；".join(value) if isinstance(value, list) else value
             lines.append(f"    {key}：{shown}")
     if result.todo:
-        lines.append(f"  需要你来决定（已写在文件的 todo 里；处理完删掉 todo，check 才会通过）：")
+        lines.append("  需要你来决定（已写在文件的 todo 里；处理完删掉 todo，check 才会通过）：")
         lines += [f"    - {t}" for t in result.todo]
     else:
         lines.append("  没有需要人来决定的事项。")
