@@ -149,3 +149,12 @@ def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, e
                             timeout=60, env={**os.environ, "PYTHONPATH": str(project / "scripts")})
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1 and result.stdout.startswith(expected), result.stdout + result.stderr
+
+
+def test_no_message_can_drive_a_terminal():
+    """A value or a key with terminal escapes or bidi overrides is named in messages, never printed raw
+    (a log line cannot be made to look green, nor reordered)."""
+    text = MINIMAL.replace("title: ", '"\\e[32mOK\\e[0m": 1\ntitle: \u202e', 1).replace("正文", "正文\x1b[2J", 1)
+    got = check(text)
+    assert got and all("\x1b" not in line and "\u202e" not in line for line in got)
+    assert any("\\x1b[32mOK" in line for line in got)   # shown as its escape
