@@ -1,6 +1,7 @@
-"""Search in Debian's Chromium: the query set through the header box and the /search/?q= page,
-exact result sets and counts, ranking as the Python engine, highlights, and the JS normaliser
-agreeing with the Python one."""
+"""Search in Debian's Chromium: the whole query set in one /search/ page (each query through the
+header box and the page's own box), a few queries through real /search/?q= loads and header-box
+submissions; exact result sets and counts, ranking as the Python engine, highlights, and the JS
+normaliser agreeing with the Python one."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from caselib import searchindex
 from caselib.searchnorm import normalize, t2s_map
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
-IDS = [q["query"] for q in QUERIES]
 
 
 def _results(page, query):
@@ -38,7 +38,70 @@ def _check(found, status, q, built_site):
         assert status.startswith("没有找到包含")
 
 
-@pytest.mark.parametrize("q", QUERIES, ids=IDS)
+def _url_q(url):
+    return urllib.parse.parse_qs(urllib.parse.urlparse(url).query).get("q")
+
+
+# Typed into the /search/ box the way a reader's typing reaches search.js: the value set, then the
+# "input" event it listens to. show() marks the box "loading" synchronously inside that event, so
+# the "done" with this query that _results then waits for belongs to this query, not the last one.
+_TYPE_QUERY = """q => {
+  const box = document.getElementById("caselib-search");
+  const input = box.querySelector(".caselib-search__input");
+  input.value = q;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  return box.dataset.state;
+}"""
+
+# The header form's submission recorded instead of followed: the URL the browser would load.
+_HOLD_HEADER_FORM = """() => {
+  window.headerSubmits = [];
+  const form = document.querySelector("form.caselib-header-search");
+  form.addEventListener("submit", e => {
+    e.preventDefault();
+    const url = new URL(form.action);
+    url.search = new URLSearchParams(new FormData(form)).toString();
+    window.headerSubmits.push(url.href);
+  });
+}"""
+
+
+def test_every_query_in_one_search_page(page, site_url, built_site):
+    """The whole query set in one /search/ page (issue 17: one navigation, not one per query).
+    For each query: the header box submits the query to /search/?q=, and the query typed into the
+    page's box gives the exact result set, ranking and status, and is written to the URL."""
+    page.goto(site_url + "/search/")
+    page.wait_for_selector("#caselib-search[data-state=empty]")
+    page.evaluate(_HOLD_HEADER_FORM)
+    header = page.locator("input.caselib-header-search__input")
+    failures = []
+    for n, q in enumerate(QUERIES):
+        try:
+            header.fill("")
+            header.type(q["query"])
+            header.press("Enter")
+            submitted = page.evaluate("() => window.headerSubmits")
+            assert len(submitted) == n + 1, "the header box did not submit"
+            assert urllib.parse.urlparse(submitted[-1]).path == "/search/"
+            assert _url_q(submitted[-1]) == [q["query"]]
+            assert page.evaluate(_TYPE_QUERY, q["query"]) == "loading"
+            found, status = _results(page, q["query"])
+            _check(found, status, q, built_site)
+            assert page.input_value(".caselib-search__input") == q["query"]
+            assert _url_q(page.url) == [q["query"]]
+        except AssertionError as e:
+            failures.append(f"{q['query']!r}: {e}")
+    assert urllib.parse.urlparse(page.url).path == "/search/"  # never left the page
+    assert not failures, "\n".join(failures)
+
+
+# The URL entry paths, each a page load: queries whose URL encoding could go wrong (+, a space,
+# full-width, traditional, quotation marks) and one that finds nothing.
+ENTRY = ["1+8+N", "１＋８＋Ｎ", "党建 双创", "黨建合作社", "融为“一盘棋”", "学生党支部"]
+ENTRY_QUERIES = [next(q for q in QUERIES if q["query"] == e) for e in ENTRY]  # expectations from the YAML
+
+
+@pytest.mark.parametrize("q", ENTRY_QUERIES, ids=ENTRY)
 def test_search_page_url(page, site_url, built_site, q):
     page.goto(site_url + "/search/?q=" + urllib.parse.quote(q["query"]))
     found, status = _results(page, q["query"])
@@ -46,17 +109,20 @@ def test_search_page_url(page, site_url, built_site, q):
     assert page.input_value(".caselib-search__input") == q["query"]
 
 
-@pytest.mark.parametrize("q", QUERIES, ids=IDS)
-def test_header_search_box(page, site_url, built_site, q):
+def test_header_search_box(page, site_url, built_site):
+    """The header box really submitted (+, full-width, a space), from a case page and then from the
+    results page it leads to."""
     page.goto(site_url + "/cases/2019-swpu-sili/")
-    box = page.locator("input.caselib-header-search__input")
-    box.click()
-    box.type(q["query"])
-    box.press("Enter")
-    page.wait_for_url(re.compile(r"/search/\?q="))
-    found, status = _results(page, q["query"])
-    _check(found, status, q, built_site)
-    assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["q"] == [q["query"]]
+    for q in ENTRY_QUERIES[:3]:
+        box = page.locator("input.caselib-header-search__input")
+        box.fill("")
+        box.click()
+        box.type(q["query"])
+        box.press("Enter")
+        page.wait_for_url(lambda url: _url_q(url) == [q["query"]], timeout=15000)
+        found, status = _results(page, q["query"])
+        _check(found, status, q, built_site)
+        assert urllib.parse.urlparse(page.url).path == "/search/"
 
 
 def test_typing_on_search_page_updates_results_and_url(page, site_url):
