@@ -6,8 +6,8 @@ normaliser agreeing with the Python one."""
 from __future__ import annotations
 
 import random
-import shutil
 import re
+import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -198,6 +198,7 @@ def test_js_engine_agrees_with_python_on_files_split_small(browser, built_site, 
     and exactly the docs plain substring search finds."""
     from caselib import corpus
     from caselib.cases import load_cases
+
     from conftest import ROOT, serve
     corpus.generate(40, ROOT / "cases", tmp_path / "cases", seed=9)
     found, problems = load_cases(tmp_path / "cases", tmp_path)
