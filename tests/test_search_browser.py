@@ -119,7 +119,7 @@ def test_header_search_box(page, site_url, built_site):
         box.click()
         box.type(q["query"])
         box.press("Enter")
-        page.wait_for_url(lambda url: _url_q(url) == [q["query"]], timeout=15000)
+        page.wait_for_url(lambda url, wanted=q["query"]: _url_q(url) == [wanted], timeout=15000)
         found, status = _results(page, q["query"])
         _check(found, status, q, built_site)
         assert urllib.parse.urlparse(page.url).path == "/search/"
