@@ -42,7 +42,8 @@ def script_json(value: object) -> str:
 
 def facet_data(cases: list[Case]) -> dict:
     """Facets (key, label, values most used first; years newest first) and each case's value indexes."""
-    facets, rows = [], [{"id": c.id, "d": c.published, "f": []} for c in cases]
+    facets: list[dict] = []
+    picks: list[list[list[int]]] = [[] for _ in cases]   # per case, per facet: its value indexes
     for dim in facet_dimensions():
         per_case = [list(dict.fromkeys(tag_values(c, dim))) for c in cases]
         counts: dict[str, int] = {}
@@ -57,8 +58,9 @@ def facet_data(cases: list[Case]) -> dict:
             continue  # no case has a value in this dimension: no facet
         index = {v: i for i, v in enumerate(order)}
         facets.append({"key": dim.key, "label": dim.label, "values": order})
-        for row, values in zip(rows, per_case):
-            row["f"].append([index[v] for v in values])
+        for pick, values in zip(picks, per_case):
+            pick.append([index[v] for v in values])
+    rows = [{"id": c.id, "d": c.published, "f": pick} for c, pick in zip(cases, picks)]
     return {"facets": facets, "cases": rows}
 
 

@@ -60,9 +60,8 @@ class Site:
             path = self.page_file(url)
             if not path.is_file():
                 return None
-            found = {_target(url, href) for href in set(_HREF.findall(path.read_text(encoding="utf-8")))}
-            found.discard(None)
-            self._links[url] = found
+            targets = (_target(url, href) for href in set(_HREF.findall(path.read_text(encoding="utf-8"))))
+            self._links[url] = {target for target in targets if target is not None}
         return self._links[url]
 
 

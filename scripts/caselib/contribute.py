@@ -108,7 +108,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_new(args) -> int:
-    values = {}
+    values: dict[str, str | list[str]] = {}
+    case_id = ""
     for spec in fields():
         if spec.key in ("gaps", "todo", "original_script", "source_url", "authors", "honours",
                         "standards", "models"):
@@ -127,14 +128,16 @@ def cmd_new(args) -> int:
         if given is None or given == "":
             print(f"缺少“{spec.label}”：请用 --{spec.key} 给出，或在终端里运行按提示填写", file=sys.stderr)
             return 2
-        if spec.key == "id" and id_problem(given):
-            print(f"--id: {id_problem(given)}", file=sys.stderr)
-            return 2
+        if spec.key == "id":
+            if id_problem(given):
+                print(f"--id: {id_problem(given)}", file=sys.stderr)
+                return 2
+            case_id = given
         values[spec.key] = [v for v in re.split(r"[,，、]\s*", given) if v] if spec.is_list else given
     body = "\n\n".join(f"## {s}\n\n（请在这里写{s}，照原文，不要改写。）" for s in SECTIONS) + "\n"
     text = render(values) + "\n" + body
     try:
-        target = case_path(Path.cwd(), values["id"])
+        target = case_path(Path.cwd(), case_id)
         _write(target, text, new=True)
     except _Refused as exc:
         print(exc, file=sys.stderr)

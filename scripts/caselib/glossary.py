@@ -9,6 +9,7 @@ the body of the cited case, so a definition never drifts from its source.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,8 @@ def parse(text: str) -> list[Entry]:
             if key.value not in KEYS:
                 raise GlossaryError(key.start_mark.line + 1, f"不认识“{key.value[:30]}”（允许：{'、'.join(KEYS)}）")
             data[key.value] = value.value
-        entries.append(Entry(*(str(data.get(k, "")).strip() for k in KEYS), line=line))
+        term, expansion, quote, case = (str(data.get(k, "")).strip() for k in KEYS)
+        entries.append(Entry(term, expansion, quote, case, line=line))
     return entries
 
 
@@ -100,10 +102,11 @@ def shown(cases: list[Case]) -> list[Entry]:
     return [e for e in entries() if e.case in ids]
 
 
-def check(cases: list[Case], items=None, path: str = GLOSSARY_FILE) -> list[Problem]:
+def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = GLOSSARY_FILE) -> list[Problem]:
     """Every entry is complete, unique, and quotes the body of an existing case."""
     known = {c.id: c for c in cases}
-    problems, seen = [], set()
+    problems: list[Problem] = []
+    seen: set[str] = set()
     if items is None:
         items, problems = load()
     for e in items:

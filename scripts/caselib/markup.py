@@ -116,11 +116,12 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
                 found.append((offset, Finding(("openers", opener), f"正文里的 {opener} 太多（到这一行超过了 "
                                                                    f"{MAX_OPENERS} 个）：{count}")))
         lead = _LEAD.match(line)
+        assert lead is not None            # every part of _LEAD is optional: it always matches
         depth = len(_MARKER.findall(lead.group())) + (len(lead.group().expandtabs(4)) - len(lead.group().expandtabs(4).lstrip(" "))) // 4
         if depth > MAX_DEPTH:
             found.append((offset, Finding(("depth",), f"正文嵌套太深：这一行的缩进和行首的 >、- 标记相当于 {depth} 层"
                                                       f"引用或列表，最多 {MAX_DEPTH} 层；请删掉多余的缩进或减少嵌套")))
-    once = {}
+    once: dict[tuple, tuple[int, Finding]] = {}
     for offset, finding in found:
         once.setdefault(finding.key, (offset, finding))
     return list(once.values())

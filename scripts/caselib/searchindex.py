@@ -206,7 +206,8 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.
     cid = char_id[cp]
     base = int(char_id[-1]) + 1
     size = len(cp) - GRAM
-    distinct, prev = 1, None
+    distinct = 1
+    prev = np.zeros(0, dtype=np.int32)   # the (n-1)-gram ids: set by each round, first read when n = 2
     valid = np.ones(size, dtype=bool)
     out = []
     for n in range(1, GRAM + 1):
@@ -392,12 +393,16 @@ class Entry:
     breaks: tuple = ()    # doc indexes (in `docs`) where the positions move to the next file
 
 
+# A key shard: its bytes, and per key where its doc list starts and its other directory fields.
+_Shard = tuple[bytes, dict[str, tuple[int, list[int]]]]
+
+
 class Index:
     def __init__(self, site_dir: Path):
         self.dir = Path(site_dir) / INDEX_DIR
         self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
         self._files: dict[str, bytes] = {}
-        self._shards: dict[int, dict] = {}
+        self._shards: dict[int, _Shard] = {}
         self.read_bytes = 0   # compressed bytes of the files read so far (what a browser fetches)
 
     def _file(self, name: str) -> bytes:
@@ -410,12 +415,12 @@ class Index:
     def doc(self, n: int) -> dict:
         return json.loads(self._file(f"d/{n}.gz").decode("utf-8"))
 
-    def _shard(self, s: int) -> dict:
+    def _shard(self, s: int) -> _Shard:
         if s not in self._shards:
             buf = self._file(f"k/{s}.gz")
             (count,), at = searchcodec.decode(buf, 0, 1)
             rows, at = searchcodec.decode(buf, at, count * DIR_FIELDS)
-            keys = {}
+            keys: dict[str, tuple[int, list[int]]] = {}
             for r in range(count):
                 row = rows[r * DIR_FIELDS:(r + 1) * DIR_FIELDS]
                 key = "".join(chr(c) for c in row[:GRAM] if c)
@@ -469,8 +474,9 @@ class Index:
             e = self.entry(term)
             return dict(zip(e.docs, e.heads)) if e else {}
         cover = _cover(len(term), gram)
-        entries = {o: self.entry(term[o:o + gram]) for o in cover}
-        if not all(entries.values()):
+        looked_up = {o: self.entry(term[o:o + gram]) for o in cover}
+        entries = {o: e for o, e in looked_up.items() if e is not None}
+        if len(entries) < len(looked_up):
             return {}
         cand = set(entries[0].docs)
         for e in entries.values():
@@ -492,10 +498,10 @@ class Index:
         terms = query_terms(query)
         if not terms:
             return []
-        found = None
-        for t in terms:
+        found = self.term(terms[0])
+        for t in terms[1:]:
             got = self.term(t)
-            found = got if found is None else {d: found[d] or got[d] for d in found.keys() & got.keys()}
+            found = {d: found[d] or got[d] for d in found.keys() & got.keys()}
         return sorted(found, key=lambda d: (not found[d], d))
 
 

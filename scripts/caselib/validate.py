@@ -91,7 +91,7 @@ def _check_id(spec: Field, value) -> Iterator[str]:
 
 def _check_date(spec: Field, value) -> Iterator[str]:
     text = str(value) if isinstance(value, (str, int)) else None
-    match = DATE_PATTERN.match(text) if isinstance(value, str) else None
+    match = DATE_PATTERN.match(value) if isinstance(value, str) else None
     if not match:
         yield f"“{text if text is not None else value}”不是日期（格式：YYYY-MM-DD，例如 {spec.example}）"
         return

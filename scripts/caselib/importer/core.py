@@ -201,9 +201,9 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
     authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
     signed: list[list[str]] = []       # the last line first
-    while body and clean.AUTHORS_LINE.match(body[-1][1]):
+    while body and (signature := clean.AUTHORS_LINE.match(body[-1][1])):
         no, text = body.pop()
-        signed.append(re.split(r"[ 　、，,]+", clean.AUTHORS_LINE.match(text).group(1)))
+        signed.append(re.split(r"[ 　、，,]+", signature.group(1)))
         drop(no, "作者署名（写入 authors）", text)
     authors = [name for names in reversed(signed) for name in names] + authors
     # Bylines inside the article (after an 附 heading) are kept in the body and read as bylines.

@@ -10,6 +10,7 @@ import functools
 import html
 import re
 from array import array
+from collections.abc import Sequence
 
 import yaml
 
@@ -96,7 +97,7 @@ def _utf8_reading(run: str, encoding: str) -> str | None:
 
 def _decodes_as_utf8(run: str, encoding: str) -> bool:
     fixed = _utf8_reading(run, encoding)
-    return bool(fixed) and any("\u4e00" <= ch <= "\u9fff" for ch in fixed)
+    return fixed is not None and any("\u4e00" <= ch <= "\u9fff" for ch in fixed)
 
 
 _GBK_READ_OK = "\ufffd，。、；：？！“”"      # besides U+3400-U+9FFF, what a re-read may give
@@ -127,15 +128,20 @@ def _gbk_spans_in_run(run: str, offset: int) -> list[tuple[int, int]]:
     many characters (`count`) and U+4E00-U+9FFF/U+FFFD characters (`han`) the chain decodes to
     before it breaks; between two bytes of one chain the counts are differences.
     """
+    starts: Sequence[int]
     try:
         data = run.encode("gbk")
-        starts = range(0, len(data), 2) if len(data) == 2 * len(run) else None
+        all_two_bytes = len(data) == 2 * len(run)
     except UnicodeEncodeError:
-        starts = None
-    if starts is None:
-        chunks, starts, at = [], [], 0
+        all_two_bytes = False
+    if all_two_bytes:
+        starts = range(0, len(data), 2)
+    else:
+        chunks: list[bytes] = []
+        offsets: list[int] = []
+        at = 0
         for ch in run:
-            starts.append(at)
+            offsets.append(at)
             try:
                 chunk = ch.encode("gbk")
             except UnicodeEncodeError:           # not in GBK: b"\xff" never occurs in UTF-8
@@ -143,6 +149,7 @@ def _gbk_spans_in_run(run: str, offset: int) -> list[tuple[int, int]]:
             chunks.append(chunk)
             at += len(chunk)
         data = b"".join(chunks)
+        starts = offsets
     candidates = [m.start() for m in _UTF8_CANDIDATE.finditer(data)]
     if len(candidates) < 2:                      # a piece decodes to two characters or more
         return []

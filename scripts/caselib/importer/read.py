@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
+_LZMAError: type[Exception]
 try:
     from lzma import LZMAError as _LZMAError
 except ImportError:                                # a Python built without lzma
-    class _LZMAError(Exception):
+    class _NoLZMAError(Exception):
         pass
+    _LZMAError = _NoLZMAError
 
 SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
 MAX_SOURCE_BYTES = 20_000_000      # a saved page with inline images is a few MB, a case text 50 KB
@@ -194,6 +196,16 @@ _ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
 _BETWEEN_ATTRS = re.compile(r"[\s/]*")
 _EQUALS = re.compile(r"\s*=\s*")
 _UNQUOTED = re.compile(r"[^\s>]*")
+
+
+def _match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    """pattern.match(text, pos) where it cannot fail: the pattern matches the empty string, or
+    the character at pos is already known to start a match."""
+    match = pattern.match(text, pos)
+    assert match is not None, (pattern.pattern, pos)
+    return match
+
+
 _RAW_TEXT_END = {"script": re.compile(r"</script(?=[\s/>])", re.I),
                  "style": re.compile(r"</style(?=[\s/>])", re.I)}
 
@@ -226,7 +238,7 @@ def tokenize(text: str, out: _TextExtractor) -> None:
             end = text.find(">", start + 2)
             if end == -1:
                 return
-            out.handle_endtag(_TAG_NAME.match(text, start + 2).group(0).lower())
+            out.handle_endtag(_match(_TAG_NAME, text, start + 2).group(0).lower())
             pos = end + 1
         else:
             tag, pos = _start_tag(text, start, out)
@@ -242,16 +254,16 @@ def _start_tag(text: str, start: int, out: _TextExtractor) -> tuple[str, int]:
     """Report the start tag at `start`; return (its name if it opens raw text, else "", the
     position after it)."""
     n = len(text)
-    name = _TAG_NAME.match(text, start + 1)
+    name = _match(_TAG_NAME, text, start + 1)
     tag, pos = name.group(0).lower(), name.end()
     attrs: list[tuple[str, str | None]] = []
     while True:
-        pos = _BETWEEN_ATTRS.match(text, pos).end()
+        pos = _match(_BETWEEN_ATTRS, text, pos).end()
         if pos >= n:
             return "", n                    # cut off by the end of the file: dropped
         if text[pos] == ">":
             break
-        attr = _ATTR_NAME.match(text, pos)
+        attr = _match(_ATTR_NAME, text, pos)
         key, pos, value = attr.group(0).lower(), attr.end(), None
         equals = _EQUALS.match(text, pos)
         if equals:
@@ -262,7 +274,7 @@ def _start_tag(text: str, start: int, out: _TextExtractor) -> tuple[str, int]:
                     return "", n
                 value, pos = text[pos + 1:close], close + 1
             else:
-                unquoted = _UNQUOTED.match(text, pos)
+                unquoted = _match(_UNQUOTED, text, pos)
                 value, pos = unquoted.group(0), unquoted.end()
             value = html.unescape(value)
         attrs.append((key, value))
