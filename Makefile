@@ -76,10 +76,11 @@ pdf-deps:
 	  else echo "缺少 $$missing，且无法自动安装（需要 root）：无法生成案例汇编 PDF" >&2; fi; \
 	fi
 
-test: $(VENV)/.test-deps browser-deps pdf-deps
+test: $(VENV)/.test-deps browser-deps pdf-deps lint
 	$(PY) -m pytest -q tests
 
-# ruff over the package, the scripts and the tests; mypy over the package (settings: pyproject.toml)
+# ruff over the package, the scripts and the tests; mypy over the package (settings: pyproject.toml);
+# part of make test and of the pre-commit hooks
 .PHONY: lint
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check scripts tests

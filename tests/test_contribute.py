@@ -137,12 +137,13 @@ def test_issue_form_asks_for_a_url_and_pr_template_has_a_checklist():
 def test_pre_commit_hooks_run_existing_make_targets():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = config["repos"][0]["hooks"]
-    assert {h["id"] for h in hooks} == {"caselib-check", "caselib-fields"}
+    assert {h["id"] for h in hooks} == {"caselib-check", "caselib-fields", "caselib-lint"}
     for hook in hooks:
         target = hook["entry"].split()[-1]
         run = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
-        assert re.search(hook["files"], "cases/2019-swpu-sili.md" if target == "check" else "CONTRIBUTING.md")
+        example = {"check": "cases/2019-swpu-sili.md", "lint": "scripts/caselib/cases.py"}.get(target, "CONTRIBUTING.md")
+        assert re.search(hook["files"], example)
 
 
 def test_two_new_imports_never_overwrite_each_other(library):
