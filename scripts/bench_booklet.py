@@ -17,10 +17,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"),
-       "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
-MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)")
+ENV = {
+    **os.environ,
+    "PYTHONPATH": str(ROOT / "scripts"),
+    "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000"),
+}
+MEASURE = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)"
+)
 
 
 def project(n: int | None) -> Path:
@@ -32,15 +37,25 @@ def project(n: int | None) -> Path:
         shutil.rmtree(where)
     where.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", where / "mkdocs.yml")
-    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(where / "cases")], cwd=ROOT, env=ENV,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "caselib", "corpus", str(n), str(where / "cases")],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return where
 
 
 def run(where: Path, target: Path) -> tuple[float, int, str]:
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "caselib", "booklet",
-                             "-o", str(target)], cwd=where, env=ENV, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, sys.executable, "-m", "caselib", "booklet", "-o", str(target)],
+        cwd=where,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"生成失败：{where}\n{result.stderr[-3000:]}")
@@ -57,8 +72,11 @@ def main() -> int:
         elapsed, peak_kb, said = run(where, target)
         count = int(said.rsplit("，", 1)[1].split(" ")[0])
         cases = said.split("（", 1)[1].split(" ")[0]
-        print(f"{cases:>8} | {elapsed:>7.1f} | {count:>6} | {target.stat().st_size / 1e6:>7.1f} | "
-              f"{peak_kb / 1024:>10.0f} | {elapsed / count * 100:.1f}", flush=True)
+        print(
+            f"{cases:>8} | {elapsed:>7.1f} | {count:>6} | {target.stat().st_size / 1e6:>7.1f} | "
+            f"{peak_kb / 1024:>10.0f} | {elapsed / count * 100:.1f}",
+            flush=True,
+        )
         if n is not None:
             shutil.rmtree(where)
     return 0

@@ -54,6 +54,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def browser_side(site: str) -> None:
     from playwright.sync_api import sync_playwright
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -64,16 +65,20 @@ def browser_side(site: str) -> None:
         start = time.perf_counter()
         page.goto(base + "/cases/", wait_until="load")
         page.evaluate(frame)
-        print(f"/cases/ load to first frame: {time.perf_counter() - start:.2f} s "
-              f"({page.locator('#case-status').inner_text()})")
+        print(
+            f"/cases/ load to first frame: {time.perf_counter() - start:.2f} s "
+            f"({page.locator('#case-status').inner_text()})"
+        )
         for key in ("province", "theme", "year"):
             page.locator(f"details.case-facet[data-facet='{key}'] summary").click()
             start = time.perf_counter()
             page.locator(f"details.case-facet[data-facet='{key}'] input[type=checkbox]").first.check()
             page.evaluate(frame)
             print(f"tick a {key}: {time.perf_counter() - start:.2f} s ({page.locator('#case-status').inner_text()})")
-        for label, action in (("sort oldest", lambda: page.locator("#case-sort").select_option("oldest")),
-                              ("clear", lambda: page.locator("button.case-filter-clear").click())):
+        for label, action in (
+            ("sort oldest", lambda: page.locator("#case-sort").select_option("oldest")),
+            ("clear", lambda: page.locator("button.case-filter-clear").click()),
+        ):
             start = time.perf_counter()
             action()
             page.evaluate(frame)

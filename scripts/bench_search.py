@@ -45,8 +45,9 @@ from caselib.cases import load_cases  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
-                                ".hypothesis", ".bench")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "site", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
+)
 
 MEASURE = """async (q) => {
   const box = document.getElementById('caselib-search');
@@ -97,8 +98,12 @@ def index_site(engine, cases, page_site: Path, site: Path) -> tuple[float, int]:
 
 def mkdocs_build(project: Path, site: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(project / "mkdocs.yml"),
-                    "-d", str(site)], cwd=project, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(site)],
+        cwd=project,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     return time.perf_counter() - t
 
 
@@ -138,9 +143,11 @@ def material(browser, site: Path, queries: list[str]) -> dict:
             t0 = time.perf_counter()
             page.locator("input.md-search__input").click()
             page.locator("input.md-search__input").fill(q)
-            page.wait_for_function("document.querySelector('.md-search-result__meta') && "
-                                   "!/初始化|Initializing/.test(document.querySelector('.md-search-result__meta').textContent)",
-                                   timeout=300000)
+            page.wait_for_function(
+                "document.querySelector('.md-search-result__meta') && "
+                "!/初始化|Initializing/.test(document.querySelector('.md-search-result__meta').textContent)",
+                timeout=300000,
+            )
             times.append((time.perf_counter() - t0) * 1000)
             found.append(page.locator(".md-search-result__item").count())
             context.close()
@@ -151,8 +158,9 @@ def material(browser, site: Path, queries: list[str]) -> dict:
 
 def baseline_module(rev: str, tmp: Path):
     """searchindex.py as it was at git revision `rev`, loaded inside the caselib package."""
-    source = subprocess.run(["git", "show", f"{rev}:scripts/caselib/searchindex.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{rev}:scripts/caselib/searchindex.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     path = tmp / "baseline_searchindex.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("caselib.baseline_searchindex", path)
@@ -171,8 +179,14 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     print(f"机器：{os.cpu_count()} 核，{cpu}，Python {platform.python_version()}")
     base_queries = [q["query"] for q in yaml.safe_load((ROOT / "tests/search_queries.yml").read_text("utf-8"))]
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp, sync_playwright() as pw:
@@ -197,9 +211,16 @@ def main() -> int:
                 # the same page with the baseline's index and search.js
                 old_site = tmp / f"baseline-{n}"
                 old_s, old_bytes = index_site(old, cases, page_site, old_site)
-                (old_site / "assets/javascripts/search.js").write_text(subprocess.run(
-                    ["git", "show", f"{args.baseline}:docs/assets/javascripts/search.js"], cwd=ROOT, check=True,
-                    capture_output=True, text=True).stdout, encoding="utf-8")
+                (old_site / "assets/javascripts/search.js").write_text(
+                    subprocess.run(
+                        ["git", "show", f"{args.baseline}:docs/assets/javascripts/search.js"],
+                        cwd=ROOT,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout,
+                    encoding="utf-8",
+                )
                 sites.append(old_site)
             # the engine must be exact on this corpus: check every query against substring truth
             fields = {f"cases/{c.id}/": searchindex.searchable_fields(c) for c in cases}
@@ -215,19 +236,33 @@ def main() -> int:
             wrong_browser = sum(a != b for a, b in zip(r["counts"], truth_counts))
             kb = [b / 1024 for b in r["fetched"]]
             print(f"\n== {n} 个案例（{len(queries)} 个查询，每个查询冷缓存）==")
-            print(f"索引构建 {build_s:.1f} s；索引磁盘占用 {index_bytes / 1e6:.1f} MB（{sum(1 for _ in (site / searchindex.INDEX_DIR).rglob('*.gz'))} 个文件）")
-            print(f"首次查询下载：中位数 {statistics.median(kb):.0f} KB，p95 {pct(kb, 95):.0f} KB，最大 {max(kb):.0f} KB")
-            print(f"最后一次按键到显示结果：中位数 {statistics.median(r['times']):.0f} ms，p95 {pct(r['times'], 95):.0f} ms，最大 {max(r['times']):.0f} ms")
+            print(
+                f"索引构建 {build_s:.1f} s；索引磁盘占用 {index_bytes / 1e6:.1f} MB（{sum(1 for _ in (site / searchindex.INDEX_DIR).rglob('*.gz'))} 个文件）"
+            )
+            print(
+                f"首次查询下载：中位数 {statistics.median(kb):.0f} KB，p95 {pct(kb, 95):.0f} KB，最大 {max(kb):.0f} KB"
+            )
+            print(
+                f"最后一次按键到显示结果：中位数 {statistics.median(r['times']):.0f} ms，p95 {pct(r['times'], 95):.0f} ms，最大 {max(r['times']):.0f} ms"
+            )
             print(f"与逐字查找不一致的查询：Python 引擎 {wrong} 个，浏览器计数 {wrong_browser} 个")
             worst = sorted(zip(kb, queries), reverse=True)[:3]
             print("下载最多的查询：" + "，".join(f"{q}（{k:.0f} KB）" for k, q in worst))
             if args.baseline:
                 o = rest[0]
                 okb = [b / 1024 for b in o["fetched"]]
-                print(f"对照 {args.baseline}（同一语料、同一页面，换成当时的索引和 search.js，与本版逐个查询交替测量）：")
-                print(f"  索引构建 {old_s:.1f} s（本版为其 {build_s / old_s:.2f} 倍）；索引磁盘占用 {old_bytes / 1e6:.1f} MB")
-                print(f"  首次查询下载：中位数 {statistics.median(okb):.0f} KB，p95 {pct(okb, 95):.0f} KB，最大 {max(okb):.0f} KB")
-                print(f"  最后一次按键到显示结果：中位数 {statistics.median(o['times']):.0f} ms，p95 {pct(o['times'], 95):.0f} ms")
+                print(
+                    f"对照 {args.baseline}（同一语料、同一页面，换成当时的索引和 search.js，与本版逐个查询交替测量）："
+                )
+                print(
+                    f"  索引构建 {old_s:.1f} s（本版为其 {build_s / old_s:.2f} 倍）；索引磁盘占用 {old_bytes / 1e6:.1f} MB"
+                )
+                print(
+                    f"  首次查询下载：中位数 {statistics.median(okb):.0f} KB，p95 {pct(okb, 95):.0f} KB，最大 {max(okb):.0f} KB"
+                )
+                print(
+                    f"  最后一次按键到显示结果：中位数 {statistics.median(o['times']):.0f} ms，p95 {pct(o['times'], 95):.0f} ms"
+                )
                 print(f"  浏览器计数与逐字查找不一致的查询 {sum(a != b for a, b in zip(o['counts'], truth_counts))} 个")
                 shutil.rmtree(sites[1])
             if n in args.material:
@@ -242,12 +277,14 @@ def main() -> int:
                 msite = tmp / f"material-site-{n}"
                 mbuild = mkdocs_build(mproject, msite)
                 msize = (msite / "search/search_index.json").stat().st_size
-                mq = queries[-args.material_queries:]
+                mq = queries[-args.material_queries :]
                 m = material(browser, msite, mq)
-                print(f"Material 自带搜索（同一语料）：整站构建 {mbuild:.0f} s；search_index.json {msize / 1e6:.1f} MB"
-                      f"（首次搜索前须全部下载）；打字到出结果 中位数 {statistics.median(m['times']):.0f} ms，"
-                      f"p95 {pct(m['times'], 95):.0f} ms（{len(mq)} 个唯一短语查询，命中本应为 1 的查询中找到 "
-                      f"{sum(1 for f in m['found'] if f >= 1)} 个有结果）")
+                print(
+                    f"Material 自带搜索（同一语料）：整站构建 {mbuild:.0f} s；search_index.json {msize / 1e6:.1f} MB"
+                    f"（首次搜索前须全部下载）；打字到出结果 中位数 {statistics.median(m['times']):.0f} ms，"
+                    f"p95 {pct(m['times'], 95):.0f} ms（{len(mq)} 个唯一短语查询，命中本应为 1 的查询中找到 "
+                    f"{sum(1 for f in m['found'] if f >= 1)} 个有结果）"
+                )
             shutil.rmtree(site)
         browser.close()
     return 0

@@ -15,8 +15,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 PAGES = {
     "home": "/",
     "case": "/cases/2019-swpu-sili/",
@@ -46,9 +53,12 @@ def main(site_dir: str, out_dir: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size, (width, height) in SIZES.items():
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                          device_scale_factor=1 if size == "desktop" else 2,
-                                          is_mobile=size == "phone")
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                locale="zh-CN",
+                device_scale_factor=1 if size == "desktop" else 2,
+                is_mobile=size == "phone",
+            )
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base + path, wait_until="networkidle")

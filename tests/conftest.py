@@ -17,27 +17,50 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
-def build_site(project: Path, site_dir: Path, env: dict | None = None,
-               timeout: float | None = None) -> subprocess.CompletedProcess:
+def build_site(
+    project: Path, site_dir: Path, env: dict | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess:
     """Run a strict MkDocs build of `project` into `site_dir` (a real build, as `make build` does);
     a build still running after `timeout` seconds is killed and fails the test."""
     # the project's own package (a copy may carry a simulated bug) before the installed one
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project / "scripts"), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
-         "-d", str(site_dir)],
-        cwd=project, env=full_env, capture_output=True, text=True, timeout=timeout,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--clean",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(site_dir),
+        ],
+        cwd=project,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 def copy_project(dest: Path) -> Path:
     """A copy of the project (without venv, site and caches) to build variants of it."""
-    ignore = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
-                                    ".hypothesis", ".bench")
+    ignore = shutil.ignore_patterns(
+        ".venv", "site", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
+    )
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     return dest
 
@@ -58,6 +81,7 @@ def insert_after(path: Path, anchor: str, code: str) -> None:
 def cases():
     """The real library, loaded and checked once (it has no problems)."""
     from caselib.library import load_checked
+
     found, problems = load_checked(ROOT)
     assert problems == []
     return found
@@ -95,6 +119,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"没有找到 {CHROMIUM}（Debian 的 chromium 软件包）：浏览器测试跳过")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -119,6 +144,7 @@ def pytest_collection_modifyitems(config, items):
     """Every test gets exactly one of the markers `unit`, `build`, `browser` (pyproject.toml), from the
     fixtures it uses and whether it starts a process: `pytest -m unit` runs in seconds."""
     import inspect
+
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         try:

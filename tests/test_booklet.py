@@ -60,13 +60,17 @@ class _Parsed(html.parser.HTMLParser):
 
 # --- the HTML document ----------------------------------------------------------------------------
 
+
 def test_one_chapter_per_case_in_the_order_given_and_a_toc_entry_each(cases):
     document = booklet.booklet_html(cases, date="2024-01-02")
     parsed = _Parsed(document)
     chapters = [attrs["id"] for attrs in parsed.with_class("chapter")]
     assert chapters == [f"case-{c.id}" for c in cases]
-    toc = [attrs["href"] for tag, attrs in parsed.tags if tag == "a" and attrs.get("href", "").startswith("#case-")
-           and "--" not in attrs["href"]]
+    toc = [
+        attrs["href"]
+        for tag, attrs in parsed.tags
+        if tag == "a" and attrs.get("href", "").startswith("#case-") and "--" not in attrs["href"]
+    ]
     assert toc == [f"#case-{c.id}" for c in cases]
     assert "共收录 5 个案例" in document and "生成日期：2024-01-02" in document
     for case in cases:
@@ -85,7 +89,7 @@ def test_a_chapter_has_card_source_address_body_and_citation(cases):
     assert "<dt>院校</dt><dd>西南石油大学</dd>" in document
     assert "<dt>模式</dt><dd>四力、百校百企</dd>" in document
     assert "原文有 2 处缺失" in document and 'class="case-gap"' in document  # the gap note, as on the site
-    assert "<h2 id=\"case-2019-swpu-sili--一背景\">一、背景" in document
+    assert '<h2 id="case-2019-swpu-sili--一背景">一、背景' in document
     assert "引用本案例" in document and "[EB/OL]" in document
     url = "https://example.edu.cn/news/1.html?a=1&b=2"
     other = dataclasses.replace(case, meta={**case.meta, "source_url": url})
@@ -103,7 +107,11 @@ def test_hostile_text_is_escaped_and_sanitised():
     assert breakout.title in parsed.h1  # shown as text, exactly
     assert [tag for tag, attrs in parsed.tags if tag == "h1"] == ["h1"] * (len(hostile) + 1)  # + 目录
     for tag, attrs in parsed.tags:
-        assert tag not in ("script", "iframe", "object", "embed", "base", "meta") or tag == "meta" and "http-equiv" not in attrs
+        assert (
+            tag not in ("script", "iframe", "object", "embed", "base", "meta")
+            or tag == "meta"
+            and "http-equiv" not in attrs
+        )
         assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
         for name in ("href", "src"):
             assert not re.match(r"\s*(javascript|vbscript|data):", attrs.get(name) or "", re.I), (tag, attrs)
@@ -114,6 +122,7 @@ def test_hostile_text_is_escaped_and_sanitised():
 def test_the_body_uses_the_site_markdown_settings():
     """mdsettings reads mkdocs.yml as MkDocs does (same extensions, same options, same heading ids)."""
     from mkdocs.config import load_config
+
     config = load_config(str(ROOT / "mkdocs.yml"))
     names, configs = mdsettings.settings(ROOT / "mkdocs.yml")
     assert names == list(config["markdown_extensions"])
@@ -135,8 +144,12 @@ def test_select_by_tag_and_unknown_values(cases):
 
 
 def test_the_command_rejects_an_unknown_tag_in_chinese(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "caselib", "booklet", "--model", "四理", "-o", str(tmp_path / "x.pdf")],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "caselib", "booklet", "--model", "四理", "-o", str(tmp_path / "x.pdf")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "错误：没有模式为“四理”的案例。你是不是想找：" in result.stderr and "四力" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
@@ -148,8 +161,13 @@ needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="没有
 
 
 def _make(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "caselib", "booklet", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    return subprocess.run(
+        [sys.executable, "-m", "caselib", "booklet", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -163,14 +181,18 @@ def full_pdf(tmp_path_factory) -> Path:
 
 def _outline_reader(path: Path):
     from pypdf import PdfReader
+
     return PdfReader(path)
 
 
 def _outline(path: Path) -> list[tuple[str, int]]:
     """Top-level bookmarks: (title, page number from 1)."""
     reader = _outline_reader(path)
-    return [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline
-            if not isinstance(item, list)]
+    return [
+        (item.title, reader.get_destination_page_number(item) + 1)
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
 
 
 def _squash(text: str) -> str:
@@ -267,6 +289,7 @@ def test_missing_chinese_fonts_stop_the_booklet(monkeypatch):
 
 # --- completeness and the published site ------------------------------------------------------------
 
+
 def test_completeness_names_a_case_missing_from_the_booklet(cases, full_pdf, tmp_path):
     site = completeness.Site(tmp_path)
     assert list(completeness.check_booklet(cases, site)) == []  # not built: nothing to check
@@ -276,7 +299,8 @@ def test_completeness_names_a_case_missing_from_the_booklet(cases, full_pdf, tmp
     data, _ = booklet.render_pdf(booklet.booklet_html([c for c in cases if c is not missing]))
     (tmp_path / booklet.SITE_PATH).write_bytes(data)
     assert [str(p) for p in completeness.check_booklet(cases, site)] == [
-        f"{missing.path}:1: 网站: 案例“{missing.id}”没有收进案例汇编 booklet.pdf（缺少这一章）"]
+        f"{missing.path}:1: 网站: 案例“{missing.id}”没有收进案例汇编 booklet.pdf（缺少这一章）"
+    ]
     (tmp_path / booklet.SITE_PATH).write_bytes(b"not a pdf")
     assert [p.message for p in completeness.check_booklet(cases, site)][0].startswith("读不出案例汇编")
 
@@ -311,6 +335,7 @@ def test_the_published_build_links_its_booklet(cases, built_site, booklet_site):
 
 def test_the_home_page_link_downloads_the_booklet_in_chromium(page, booklet_site):
     from conftest import serve
+
     server = serve(booklet_site)
     try:
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
@@ -329,9 +354,20 @@ def test_the_deepest_nesting_the_checker_accepts_is_laid_out():
     from caselib import markup
     from caselib.cases import parse_case
     from caselib.validate import check_case
+
     minimal = (ROOT / "tests" / "fixtures" / "valid" / "minimal.md").read_text(encoding="utf-8")
-    body = ("\n\n## 嵌套\n\n" + "> " * (markup.MAX_DEPTH - 1) + "引用\n\n"
-            + "> " * 5 + "- " * 5 + "列表 **强调**\n\n- 列表 " + "*" * 28 + "强调" + "*" * 28 + "\n")
+    body = (
+        "\n\n## 嵌套\n\n"
+        + "> " * (markup.MAX_DEPTH - 1)
+        + "引用\n\n"
+        + "> " * 5
+        + "- " * 5
+        + "列表 **强调**\n\n- 列表 "
+        + "*" * 28
+        + "强调"
+        + "*" * 28
+        + "\n"
+    )
     case, problems = parse_case(minimal + body, "cases/deep.md")
     assert problems == [] and check_case(case) == []
     assert markup._judge(case.body)[0].deepest == markup.MAX_DEPTH

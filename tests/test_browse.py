@@ -24,7 +24,8 @@ NEWEST = [c.id for c in newest_first(CASES)]
 
 def visible_ids(page) -> list[str]:
     hrefs = page.eval_on_selector_all(
-        "#case-list > li:not([hidden]) a.case-item-title", "els => els.map(a => a.getAttribute('href'))")
+        "#case-list > li:not([hidden]) a.case-item-title", "els => els.map(a => a.getAttribute('href'))"
+    )
     return [h.rstrip("/") for h in hrefs]
 
 
@@ -175,8 +176,10 @@ def test_case_page_has_related_cases_never_itself(page, site_url, case_id):
 def test_citation_text_is_exact(page, site_url, case_id):
     page.goto(f"{site_url}/cases/{case_id}/")
     text = page.locator("p.case-cite").inner_text()
-    accessed = page.evaluate("(() => { const d = new Date(); const t = n => String(n).padStart(2, '0');"
-                             " return d.getFullYear() + '-' + t(d.getMonth() + 1) + '-' + t(d.getDate()); })()")
+    accessed = page.evaluate(
+        "(() => { const d = new Date(); const t = n => String(n).padStart(2, '0');"
+        " return d.getFullYear() + '-' + t(d.getMonth() + 1) + '-' + t(d.getDate()); })()"
+    )
     assert text == cite.reference(BY_ID[case_id], accessed)
 
 
@@ -225,14 +228,26 @@ def test_long_lists_are_listed_200_at_a_time(browser, tmp_path):
 
     from conftest import serve
 
-    many = [Case(path="x", meta={"id": f"c{i:03d}", "title": f"案例{i:03d}", "published": f"2020-01-{1 + i % 28:02d}",
-                                 "province": "四川" if i % 3 else "浙江", "themes": ["创新创业"]}, body="")
-            for i in range(450)]
+    many = [
+        Case(
+            path="x",
+            meta={
+                "id": f"c{i:03d}",
+                "title": f"案例{i:03d}",
+                "published": f"2020-01-{1 + i % 28:02d}",
+                "province": "四川" if i % 3 else "浙江",
+                "themes": ["创新创业"],
+            },
+            body="",
+        )
+        for i in range(450)
+    ]
     content = browse.all_cases_page(many).content
-    html_part = content[content.index('<div class="case-browser"'):]
+    html_part = content[content.index('<div class="case-browser"') :]
     script = (ROOT / "docs/assets/javascripts/cases-browse.js").read_text(encoding="utf-8")
     (tmp_path / "index.html").write_text(
-        f'<!doctype html><meta charset="utf-8"><body>{html_part}<script>{script}</script></body>', encoding="utf-8")
+        f'<!doctype html><meta charset="utf-8"><body>{html_part}<script>{script}</script></body>', encoding="utf-8"
+    )
     server = serve(tmp_path)
     try:
         page = browser.new_page()

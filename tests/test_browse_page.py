@@ -35,7 +35,6 @@ def test_every_case_is_listed_newest_first_with_matching_facet_rows():
     assert year == sorted(year, reverse=True)
 
 
-
 def test_the_all_cases_list_is_not_a_search_result(cases, tmp_path):
     """Search finds cases on their own pages, never the list of all of them."""
     searchindex.build(cases, tmp_path)
@@ -45,8 +44,18 @@ def test_the_all_cases_list_is_not_a_search_result(cases, tmp_path):
 
 def test_contributor_text_cannot_close_the_script_or_inject_html():
     evil = "</script><script>alert(1)</script>&<b>"
-    c = Case(path="x", meta={"id": "x", "title": evil, "institution": evil, "models": [evil],
-                             "published": "2020-01-01", "summary": evil}, body="")
+    c = Case(
+        path="x",
+        meta={
+            "id": "x",
+            "title": evil,
+            "institution": evil,
+            "models": [evil],
+            "published": "2020-01-01",
+            "summary": evil,
+        },
+        body="",
+    )
     content = browse.all_cases_page([c]).content
     assert "<script>alert" not in content
     assert content.count("</script>") == 1

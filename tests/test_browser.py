@@ -47,8 +47,9 @@ def test_case_page_has_working_toc(page, site_url):
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, site_url):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     for path in PAGES.values():
         page.goto(site_url + path)
@@ -58,8 +59,9 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url):
 
 
 def test_phone_header_keeps_the_title_whole_and_the_search_icon_opens_the_box(browser, site_url):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     page.goto(site_url + "/")
     title = page.locator(".md-header__topic").first

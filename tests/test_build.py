@@ -38,7 +38,7 @@ def test_every_case_has_its_own_page_with_card_and_text(built_site):
         assert pages.md_text(case.title).replace("\\", "") in html.replace("&quot;", '"')
         # the last paragraph of the body arrives whole
         last = [p for p in case.body.strip().split("\n\n") if not p.startswith("#")][-1]
-        assert last.replace("〔原文缺失〕", "") [:40] in re.sub(r"<[^>]+>", "", html)
+        assert last.replace("〔原文缺失〕", "")[:40] in re.sub(r"<[^>]+>", "", html)
 
 
 def test_every_case_is_on_every_index_page_it_belongs_to(built_site):
@@ -91,7 +91,7 @@ def test_a_bad_case_stops_the_build_with_the_message(project, tmp_path):
     site = tmp_path / "site"
     result = build_site(project, site)
     assert result.returncode != 0
-    assert ("cases/bad.md:6: org_type: “教工支部”不在允许的值中" in result.stderr)
+    assert "cases/bad.md:6: org_type: “教工支部”不在允许的值中" in result.stderr
     assert "你是不是想写“教工党支部”？" in result.stderr
     assert not (site / "index.html").exists()
 
@@ -108,12 +108,22 @@ def test_a_duplicate_id_stops_the_build_naming_both_files(project, tmp_path):
 
 def test_check_command_prints_problems_and_fails(project):
     (project / "cases" / "bad.md").write_text(BAD_CASE, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "caselib", "check"], cwd=project,
-                            capture_output=True, text=True, env={"PYTHONPATH": str(project / "scripts")})
+    result = subprocess.run(
+        [sys.executable, "-m", "caselib", "check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(project / "scripts")},
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("cases/bad.md:6: org_type: “教工支部”不在允许的值中（允许：党委、")
-    ok = subprocess.run([sys.executable, "-m", "caselib", "check", "cases/2019-swpu-sili.md"], cwd=project,
-                        capture_output=True, text=True, env={"PYTHONPATH": str(project / "scripts")})
+    ok = subprocess.run(
+        [sys.executable, "-m", "caselib", "check", "cases/2019-swpu-sili.md"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(project / "scripts")},
+    )
     assert ok.returncode == 0 and "检查通过" in ok.stdout
 
 
@@ -125,13 +135,17 @@ def _get(url: str) -> str:
 def test_serve_rebuilds_index_pages_when_a_case_changes(project):
     """`mkdocs serve` watches cases/: a new model in a case appears on its index page."""
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**__import__("os").environ,
-                                                                            "NO_MKDOCS_2_WARNING": "1"})
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         url = base + "/models/" + urllib.parse.quote("新模式") + "/"
@@ -144,8 +158,9 @@ def test_serve_rebuilds_index_pages_when_a_case_changes(project):
                 time.sleep(0.5)
         case_file = project / "cases" / "2019-swpu-sili.md"
         text = case_file.read_text(encoding="utf-8")
-        case_file.write_text(text.replace("models: [四力, 百校百企]", "models: [四力, 百校百企, 新模式]"),
-                             encoding="utf-8")
+        case_file.write_text(
+            text.replace("models: [四力, 百校百企]", "models: [四力, 百校百企, 新模式]"), encoding="utf-8"
+        )
         while time.time() < deadline:
             try:
                 if "2019-swpu-sili" in _get(url):
@@ -164,13 +179,16 @@ def test_with_a_site_url_every_page_is_its_own_canonical_and_in_the_sitemap(proj
     """Every page MkDocs writes (case, tag, overview pages) names itself as canonical and is listed
     in sitemap.xml once `site_url` is set (as `mkdocs serve` always sets it)."""
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace('site_url: ""', 'site_url: "https://example.org/lib/"'),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('site_url: ""', 'site_url: "https://example.org/lib/"'),
+        encoding="utf-8",
+    )
     site = tmp_path / "site"
     result = build_site(project, site)
     assert result.returncode == 0, result.stderr
-    pages = sorted(p.relative_to(site).parent.as_posix() for p in site.rglob("index.html")
-                   if p.parent != site / "search" / "data")
+    pages = sorted(
+        p.relative_to(site).parent.as_posix() for p in site.rglob("index.html") if p.parent != site / "search" / "data"
+    )
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     listed = {urllib.parse.unquote(u) for u in re.findall(r"<loc>https://example.org/lib/(.*?)</loc>", sitemap)}
     assert {p if p == "." else p + "/" for p in pages} - {"."} <= listed | {"404/"}

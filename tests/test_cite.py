@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def case(**meta) -> Case:
-    base = {"id": "2024-x", "title": "“四力”并提促党建", "institution": "西南石油大学", "unit": "创新创业中心党支部",
-            "source": "人民网-中国共产党新闻网", "published": "2019-10-16"}
+    base = {
+        "id": "2024-x",
+        "title": "“四力”并提促党建",
+        "institution": "西南石油大学",
+        "unit": "创新创业中心党支部",
+        "source": "人民网-中国共产党新闻网",
+        "published": "2019-10-16",
+    }
     return Case(path="cases/2024-x.md", meta={**base, **meta}, body="")
 
 
@@ -20,12 +26,14 @@ def test_reference_with_url_has_access_date_and_path():
     c = case(source_url="http://dangjian.people.com.cn/n1/2019/1016/c429005-31403569.html")
     assert cite.reference(c, "2026-11-23") == (
         "西南石油大学创新创业中心党支部. “四力”并提促党建[EB/OL]. 人民网-中国共产党新闻网, 2019-10-16[2026-11-23]. "
-        "http://dangjian.people.com.cn/n1/2019/1016/c429005-31403569.html.")
+        "http://dangjian.people.com.cn/n1/2019/1016/c429005-31403569.html."
+    )
 
 
 def test_reference_without_url_has_no_access_date():
     assert cite.reference(case(), "2026-11-23") == (
-        "西南石油大学创新创业中心党支部. “四力”并提促党建[EB/OL]. 人民网-中国共产党新闻网, 2019-10-16.")
+        "西南石油大学创新创业中心党支部. “四力”并提促党建[EB/OL]. 人民网-中国共产党新闻网, 2019-10-16."
+    )
 
 
 def test_authors_come_first_and_more_than_three_end_with_deng():
@@ -53,4 +61,5 @@ def test_real_cases_have_a_reference():
     cases, _ = load_cases(ROOT / "cases")
     by_id = {c.id: c for c in cases}
     assert cite.reference(by_id["2022-zjbti-sanhua-siling"], "2026-11-23") == (
-        "谢骏, 刘新朝. 浙江工商职业技术学院“三化四领”党建统领整体“智治”[EB/OL]. 中国教育报, 2022-10-27.")
+        "谢骏, 刘新朝. 浙江工商职业技术学院“三化四领”党建统领整体“智治”[EB/OL]. 中国教育报, 2022-10-27."
+    )

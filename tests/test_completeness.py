@@ -52,7 +52,8 @@ def test_a_missing_case_page_is_named(cases, site):
 def test_a_case_page_without_a_case_is_named(cases, site):
     shutil.copytree(site / "cases" / CASE, site / "cases" / "old-case")
     assert messages(cases, site) == [
-        "site/cases/old-case/index.html:1: 网站: 这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）"]
+        "site/cases/old-case/index.html:1: 网站: 这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）"
+    ]
 
 
 def _unlink(page: Path, href: str) -> None:
@@ -63,7 +64,9 @@ def _unlink(page: Path, href: str) -> None:
 
 def test_a_case_missing_from_a_tag_page_is_named(cases, site):
     _unlink(site / "models" / "四力" / "index.html", f"../../cases/{CASE}/")
-    assert messages(cases, site) == [f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上"]
+    assert messages(cases, site) == [
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上"
+    ]
 
 
 def test_a_missing_tag_page_is_named(cases, site):
@@ -112,10 +115,22 @@ def test_a_page_taken_by_another_is_named(cases, site):
     shutil.copyfile(site / "models" / "四力" / "index.html", site / "provinces" / "四川" / "index.html")
     got = messages(cases, site)
     other = "浙江工商职业技术学院“三化四领”党建统领整体“智治”"[:40]
-    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的页面 /cases/{CASE}/ 显示的是“{other}”，不是这个案例：它被别的页面占用了" in got
-    assert f"site/cases/index.html:1: 网站: “全部案例”页 /cases/ 显示的是“{other}”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）" in got
-    assert "site/models/index.html:1: 网站: “按模式浏览”页 /models/ 显示的是“模式：四力”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）" in got
-    assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的省份“四川”的索引页 /provinces/四川/ 显示的是“模式：四力”：它被别的页面占用了" in got
+    assert (
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的页面 /cases/{CASE}/ 显示的是“{other}”，不是这个案例：它被别的页面占用了"
+        in got
+    )
+    assert (
+        f"site/cases/index.html:1: 网站: “全部案例”页 /cases/ 显示的是“{other}”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）"
+        in got
+    )
+    assert (
+        "site/models/index.html:1: 网站: “按模式浏览”页 /models/ 显示的是“模式：四力”：它被别的页面占用了（是不是有案例的编号或标签值与它同名？）"
+        in got
+    )
+    assert (
+        f"cases/{CASE}.md:1: 网站: 案例“{CASE}”的省份“四川”的索引页 /provinces/四川/ 显示的是“模式：四力”：它被别的页面占用了"
+        in got
+    )
 
 
 def test_a_build_where_a_case_takes_the_all_cases_page_fails(tmp_path):
@@ -127,8 +142,10 @@ def test_a_build_where_a_case_takes_the_all_cases_page_fails(tmp_path):
     case_file.write_text(case_file.read_text(encoding="utf-8").replace(f"id: {CASE}", "id: index"), encoding="utf-8")
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0
-    assert f"cases/{CASE}.md:1: 网站: 案例“index”的页面 /cases/ 显示的是“全部案例”，不是这个案例：它被别的页面占用了" \
-        in result.stderr, result.stderr[-2000:]
+    assert (
+        f"cases/{CASE}.md:1: 网站: 案例“index”的页面 /cases/ 显示的是“全部案例”，不是这个案例：它被别的页面占用了"
+        in result.stderr
+    ), result.stderr[-2000:]
 
 
 def test_every_check_is_run():
@@ -139,9 +156,11 @@ def test_every_check_is_run():
 def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
     """A generated page that drops a case (simulated bug in pages.py) fails the real build."""
     project = copy_project(tmp_path / "project")
-    insert_after(project / "scripts" / "caselib" / "pages.py",
-                 "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n",
-                 f"    cases = [c for c in cases if c.id != {CASE!r}]\n")
+    insert_after(
+        project / "scripts" / "caselib" / "pages.py",
+        "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n",
+        f"    cases = [c for c in cases if c.id != {CASE!r}]\n",
+    )
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0
     assert f"cases/{CASE}.md:1: 网站: 案例“{CASE}”没有列在模式“四力”的索引页 /models/四力/ 上" in result.stderr
@@ -151,6 +170,7 @@ def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
 def test_links_read_from_built_pages_resolve_like_plain_path_joins():
     """completeness.Site resolves "../" links once per folder: the same targets as joining each href
     to its page URL, for every kind of href (anchors, queries, schemes, entities, escapes, "..")."""
+
     def joined(url: str, href: str) -> str | None:
         href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
         if not href or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("/"):

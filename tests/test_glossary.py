@@ -90,10 +90,12 @@ def test_a_malformed_glossary_is_a_message_with_its_line(cases, tmp_path):
 
 def test_an_expansion_is_plain_text(cases):
     """The expansion becomes the tooltip of every linked mention: no markup, nothing invisible."""
-    items = glossary.parse("- term: 四力\n  expansion: <img src=x onerror=alert(1)>\n"
-                           "  quote: 通过旗帜鲜明讲政治\n  case: 2019-swpu-sili\n"
-                           '- term: 三化四领\n  expansion: "政治\\u202e统领"\n'
-                           "  quote: 党建的政治统领\n  case: 2022-zjbti-sanhua-siling\n")
+    items = glossary.parse(
+        "- term: 四力\n  expansion: <img src=x onerror=alert(1)>\n"
+        "  quote: 通过旗帜鲜明讲政治\n  case: 2019-swpu-sili\n"
+        '- term: 三化四领\n  expansion: "政治\\u202e统领"\n'
+        "  quote: 党建的政治统领\n  case: 2022-zjbti-sanhua-siling\n"
+    )
     assert [str(p) for p in glossary.check(cases, items, "g.yml")] == [
         "g.yml:1: expansion: 不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》）",
         "g.yml:5: expansion: 含有看不见的字符 U+202E（RIGHT-TO-LEFT OVERRIDE）：请删掉",

@@ -38,8 +38,10 @@ NET_GLOSSARY = HOSTILE / "net--glossary.yml"
 # The safe fixture is stored under a file name with spaces and Chinese characters: allowed, the
 # page address comes from the id.
 SAFE_NAME = "敌意 测试 案例.md"
-BYPASS = ("    problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))\n    return cases, problems\n",
-          "    return cases, []  # test only: checker bypassed\n")
+BYPASS = (
+    "    problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))\n    return cases, problems\n",
+    "    return cases, []  # test only: checker bypassed\n",
+)
 
 PROBE = """() => {
   const bad = /^\\s*(javascript|vbscript|data):/i;
@@ -256,11 +258,14 @@ def _hover_every_page(browser, site: Path) -> tuple[dict[str, object], int]:
                 if key is not None and _hover(page, index) is False:
                     no_tooltip.append(key[:160])
             page.mouse.move(0, 0)
-            page.wait_for_timeout(100)   # an image a tooltip asked for fails (or loads) meanwhile
+            page.wait_for_timeout(100)  # an image a tooltip asked for fails (or loads) meanwhile
             bad = {k: v for k, v in page.evaluate(PROBE).items() if v}
-            for name, value in (("handlers_seen", page.evaluate("() => window.__caselibHandlers")),
-                                ("requests_elsewhere", [u for u in loaded + requests if not u.startswith(local)]),
-                                ("dialogs", list(dialogs)), ("no_tooltip", no_tooltip)):
+            for name, value in (
+                ("handlers_seen", page.evaluate("() => window.__caselibHandlers")),
+                ("requests_elsewhere", [u for u in loaded + requests if not u.startswith(local)]),
+                ("dialogs", list(dialogs)),
+                ("no_tooltip", no_tooltip),
+            ):
                 if value:
                     bad[name] = value
             if bad:
@@ -290,7 +295,8 @@ def test_contributor_text_is_shown_exactly(browser, safe_site):
     try:
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/cases/2024-hostile-breakout/")
         assert page.locator("h1").first.inner_text().removesuffix("¶") == (
-            '伪造标题](javascript:window.__pwned=1) **粗体** {: onclick="window.__pwned=1" } ---')
+            '伪造标题](javascript:window.__pwned=1) **粗体** {: onclick="window.__pwned=1" } ---'
+        )
         summary = page.locator(".case-summary").inner_text()
         assert "&lt;img src=x onerror=window.__pwned=1&gt;" in summary
         assert "<script>window.__pwned=1</script>" in page.locator("article code").first.inner_text()
@@ -309,8 +315,9 @@ def test_dangerous_markup_is_gone_from_the_net_site_html(net_site):
     parser = _Elements()
     parser.feed(article)
     # payloads may remain as escaped text (shown, never run); no element or attribute may carry them
-    assert parser.tags.isdisjoint({"script", "iframe", "object", "embed", "svg", "style", "form", "meta",
-                                   "base", "frame", "link"}), parser.tags
+    assert parser.tags.isdisjoint(
+        {"script", "iframe", "object", "embed", "svg", "style", "form", "meta", "base", "frame", "link"}
+    ), parser.tags
     assert [a for a in parser.attrs if a[0].startswith("on")] == []
     assert [a for a in parser.attrs if re.match(r"\s*(javascript|vbscript|data):", a[1] or "", re.I)] == []
 
@@ -330,13 +337,22 @@ def test_titles_and_alt_texts_in_the_built_site_are_plain_text(site_fixture, req
     assert found == []
 
 
-@pytest.mark.parametrize("written", [
-    "&lt;img src=x onerror=alert(1)&gt;", "&#60;img src=x onerror=alert(1)&#62;", "&#x3C;img src=x onerror=alert(1)&#x3e;",
-    "&LT;img src=x onerror=alert(1)&GT;", "&amp;lt;img src=x onerror=alert(1)&amp;gt;",
-    "&amp;amp;#60;img src=x onerror=alert(1)&amp;amp;#62;"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&#60;img src=x onerror=alert(1)&#62;",
+        "&#x3C;img src=x onerror=alert(1)&#x3e;",
+        "&LT;img src=x onerror=alert(1)&GT;",
+        "&amp;lt;img src=x onerror=alert(1)&amp;gt;",
+        "&amp;amp;#60;img src=x onerror=alert(1)&amp;amp;#62;",
+    ],
+)
 def test_a_title_written_as_markup_is_kept_as_text_with_full_width_brackets(written):
-    cleaned = sanitize_html(f'<p><a href="https://example.com" title="{written}">链接</a>'
-                            f'<img src="https://example.com/a.png" alt="{written}" title="{written}"></p>')
+    cleaned = sanitize_html(
+        f'<p><a href="https://example.com" title="{written}">链接</a>'
+        f'<img src="https://example.com/a.png" alt="{written}" title="{written}"></p>'
+    )
     parser = _Elements()
     parser.feed(cleaned)
     shown = [value for name, value in parser.attrs if name in ("title", "alt")]
@@ -380,8 +396,32 @@ class _Markup(html.parser.HTMLParser):
                 self.found.append(f"<{tag} {name}={value}>")
 
 
-SNIPPET_TAGS = {"p", "ul", "ol", "li", "code", "pre", "strong", "em", "a", "span", "table", "thead",
-                "tbody", "tr", "th", "td", "blockquote", "hr", "br", "div", "h1", "h2", "h3", "h4"}
+SNIPPET_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "pre",
+    "strong",
+    "em",
+    "a",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "hr",
+    "br",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+}
 
 
 @pytest.mark.parametrize("site_fixture", ["safe_site", "net_site"])

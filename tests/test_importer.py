@@ -41,6 +41,7 @@ def run_import(path: Path, case_id: str | None = None):
 
 # --- the five seeds ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
 def test_seed_reimports_to_the_committed_case(seed):
     """Each seed is found to be an existing case, and re-importing it gives that file exactly."""
@@ -74,6 +75,7 @@ def test_every_body_sentence_of_a_seed_survives():
 
 
 # --- one fixture per rule ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", RULES, ids=lambda p: p.stem)
 def test_rule_fixture(path):
@@ -115,25 +117,32 @@ def test_date_and_institution_from_url():
 def test_meta_line_shapes():
     assert clean.parse_meta_line("发布人:党委宣传部发表时间:2024-04-20点击:") == {"date": "2024-04-20"}
     assert clean.parse_meta_line("2019年10月16日09:41    来源:人民网-中国共产党新闻网") == {
-        "date": "2019-10-16", "source": "人民网-中国共产党新闻网"}
+        "date": "2019-10-16",
+        "source": "人民网-中国共产党新闻网",
+    }
     assert clean.parse_meta_line("发布时间:2025-04-30 14:25:46 作者:张三")["author"] == "张三"
     assert clean.parse_meta_line("学校召开会议，时间:2024-01-01。") is None
 
 
 # --- encodings, HTML, Word ---------------------------------------------------------------
 
-TEXT = "“一支部一品牌”建设\r\n发布时间：2021-05-12\r\n示例大学党委推进“一支部一品牌”建设，每个党支部凝练一个特色品牌。\r\n"
+TEXT = (
+    "“一支部一品牌”建设\r\n发布时间：2021-05-12\r\n示例大学党委推进“一支部一品牌”建设，每个党支部凝练一个特色品牌。\r\n"
+)
 
 
-@pytest.mark.parametrize("encoding,raw", [
-    ("utf-8", TEXT.encode("utf-8")),
-    ("utf-8-sig", codecs.BOM_UTF8 + TEXT.replace("\r\n", "\n").encode("utf-8")),
-    ("gb18030", TEXT.encode("gb18030")),
-    ("gbk", TEXT.encode("gbk")),
-    ("utf-16", TEXT.encode("utf-16")),
-    ("utf-16-le", TEXT.encode("utf-16-le")),
-    ("utf-16-be", TEXT.encode("utf-16-be")),
-])
+@pytest.mark.parametrize(
+    "encoding,raw",
+    [
+        ("utf-8", TEXT.encode("utf-8")),
+        ("utf-8-sig", codecs.BOM_UTF8 + TEXT.replace("\r\n", "\n").encode("utf-8")),
+        ("gb18030", TEXT.encode("gb18030")),
+        ("gbk", TEXT.encode("gbk")),
+        ("utf-16", TEXT.encode("utf-16")),
+        ("utf-16-le", TEXT.encode("utf-16-le")),
+        ("utf-16-be", TEXT.encode("utf-16-be")),
+    ],
+)
 def test_each_encoding_imports_the_same(tmp_path, encoding, raw):
     path = tmp_path / f"{encoding}.txt"
     path.write_bytes(raw)
@@ -168,7 +177,7 @@ def test_saved_web_page(tmp_path):
 
 def _docx(paragraphs: list[str]) -> bytes:
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>" for p in paragraphs)
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -178,8 +187,16 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 def test_word_file(tmp_path):
     path = tmp_path / "case.docx"
-    path.write_bytes(_docx(["“三进”工作法助力育人", "（2023年7月）", "一、背景",
-                            "马克思主义学院党支部推行“三进”工作法，推动理论进课堂、进宿舍、进社团。"]))
+    path.write_bytes(
+        _docx(
+            [
+                "“三进”工作法助力育人",
+                "（2023年7月）",
+                "一、背景",
+                "马克思主义学院党支部推行“三进”工作法，推动理论进课堂、进宿舍、进社团。",
+            ]
+        )
+    )
     result, source = run_import(path)
     assert source.kind == "docx"
     assert result.meta["title"] == "“三进”工作法助力育人"
@@ -196,6 +213,7 @@ def test_broken_word_file_and_unsupported_type(tmp_path):
 
 
 # --- duplicates --------------------------------------------------------------------------
+
 
 def test_traditional_copy_of_an_existing_case_is_a_duplicate():
     import opencc
@@ -218,8 +236,9 @@ def test_cli_refuses_to_write_a_duplicate(tmp_path):
     (work / "cases").mkdir(parents=True)
     for path in (ROOT / "cases").glob("*.md"):
         (work / "cases" / path.name).write_bytes(path.read_bytes())
-    run = subprocess.run([sys.executable, "-m", "caselib", "import", str(SEEDS[1])], cwd=work, env=env,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "caselib", "import", str(SEEDS[1])], cwd=work, env=env, capture_output=True, text=True
+    )
     assert run.returncode == 1
     assert "未写入：已有案例 2021-swpu-shisheng-hunbian 是同一篇文章" in run.stderr
     assert sorted(p.name for p in (work / "cases").iterdir()) == sorted(p.name for p in (ROOT / "cases").iterdir())
@@ -227,32 +246,65 @@ def test_cli_refuses_to_write_a_duplicate(tmp_path):
 
 # --- never crashes -----------------------------------------------------------------------
 
-_piece = st.sampled_from([
-    "一、背景", "（二）做法", "1.实施工程", "【成效】", "发布时间：2024-01-01", "来源：示例网", "当前位置：首页 > 党建",
-    "沙巴体育", "15vip", "<p>", "&nbsp;", "質(zhì)", "鍏氬缓", "\ufffd", "图1 现场", "相关阅读：", "(张三 李四)",
-    "示例大学党委推动党建与业务深度融合，成效明显。", "“四力”", "〔原文缺失〕", "附：案例", "编者按：说明。",
-    "---", "# 标题", "title: x", "\t", "  ", ":", "“", "》", "\\", "%", "#", "'", '"',
-])
+_piece = st.sampled_from(
+    [
+        "一、背景",
+        "（二）做法",
+        "1.实施工程",
+        "【成效】",
+        "发布时间：2024-01-01",
+        "来源：示例网",
+        "当前位置：首页 > 党建",
+        "沙巴体育",
+        "15vip",
+        "<p>",
+        "&nbsp;",
+        "質(zhì)",
+        "鍏氬缓",
+        "\ufffd",
+        "图1 现场",
+        "相关阅读：",
+        "(张三 李四)",
+        "示例大学党委推动党建与业务深度融合，成效明显。",
+        "“四力”",
+        "〔原文缺失〕",
+        "附：案例",
+        "编者按：说明。",
+        "---",
+        "# 标题",
+        "title: x",
+        "\t",
+        "  ",
+        ":",
+        "“",
+        "》",
+        "\\",
+        "%",
+        "#",
+        "'",
+        '"',
+    ]
+)
 _line = st.lists(st.one_of(_piece, st.text(max_size=30)), max_size=4).map("".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_line, max_size=25), st.sampled_from(["", "https://www.swpu.edu.cn/2024/0101/a.htm"]))
-@example(["一、背景\n示例大学党委推动党建与业务深度融合，成效明显。"], "")   # a newline inside a line
+@example(["一、背景\n示例大学党委推动党建与业务深度融合，成效明显。"], "")  # a newline inside a line
 @example(["一、背景\n沙巴体育"], "")
-@example(["一、背景沙巴体育\U000f0000"], "")                             # a private-use character
+@example(["一、背景沙巴体育\U000f0000"], "")  # a private-use character
 def test_importer_never_crashes_and_output_is_checkable(lines, url):
     result = import_lines(lines, url, CASES[:1])
     text = case_text(result)
     case, problems = parse_case(text, "cases/x.md")
-    assert case is not None, problems              # the file it writes is always readable
+    assert case is not None, problems  # the file it writes is always readable
     found = check_library([case])
-    for problem in found:                            # every complaint is a clear Chinese message
+    for problem in found:  # every complaint is a clear Chinese message
         assert problem.message and any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
-    assert any(p.field == "todo" for p in found)     # an undecided import cannot pass
+    assert any(p.field == "todo" for p in found)  # an undecided import cannot pass
     for word in ("沙巴体育", "15vip"):
         assert word not in text
-    assert not [p for p in found if p.field == "gaps"]   # every gap mark is explained once
+    assert not [p for p in found if p.field == "gaps"]  # every gap mark is explained once
 
 
 def test_saved_page_with_menus_takes_the_title_from_h1(tmp_path):

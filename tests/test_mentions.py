@@ -21,8 +21,10 @@ def links(html: str) -> list[tuple[str, str, str]]:
 
 def test_first_mention_in_prose_becomes_a_link_with_a_tooltip():
     out = link_mentions("<p>提升四力，再谈四力。</p>", FROM, ALL)
-    assert out == ('<p>提升<a class="caselib-term" href="../../models/%E5%9B%9B%E5%8A%9B/" '
-                   'title="四力：政治领导力、思想引领力、群众组织力、社会号召力">四力</a>，再谈四力。</p>')
+    assert out == (
+        '<p>提升<a class="caselib-term" href="../../models/%E5%9B%9B%E5%8A%9B/" '
+        'title="四力：政治领导力、思想引领力、群众组织力、社会号召力">四力</a>，再谈四力。</p>'
+    )
 
 
 def test_each_term_is_linked_once_per_page_across_paragraphs():
@@ -36,11 +38,13 @@ def test_no_mention_leaves_the_page_unchanged():
 
 
 def test_text_in_links_code_headings_card_admonitions_and_footer_is_left_alone():
-    skipped = ('<h2 id="四力">四力</h2><p><a href="../y/">四力案例</a> <code>四力</code></p>'
-               '<div class="case-card"><p class="case-summary">四力</p></div>'
-               '<div class="admonition warning"><p>四力</p></div>'
-               '<p class="case-cite">四力</p><div class="case-related"><ul><li>四力</li></ul></div>'
-               '<pre><code>四力</code></pre>')
+    skipped = (
+        '<h2 id="四力">四力</h2><p><a href="../y/">四力案例</a> <code>四力</code></p>'
+        '<div class="case-card"><p class="case-summary">四力</p></div>'
+        '<div class="admonition warning"><p>四力</p></div>'
+        '<p class="case-cite">四力</p><div class="case-related"><ul><li>四力</li></ul></div>'
+        "<pre><code>四力</code></pre>"
+    )
     assert links(link_mentions(skipped, FROM, ALL)) == []
     out = link_mentions(skipped + "<p>正文里的四力</p>", FROM, ALL)
     assert [text for _, _, text in links(out)] == ["四力"]
@@ -48,10 +52,13 @@ def test_text_in_links_code_headings_card_admonitions_and_footer_is_left_alone()
 
 
 def test_skipping_ends_with_the_element_and_void_tags_do_not_unbalance_it():
-    out = link_mentions('<div class="case-card"><p>四力<br>x</p><img src="a.png" alt="四力"></div><p>四力</p>',
-                        FROM, ALL)
-    assert out.endswith('<p><a class="caselib-term" href="../../models/%E5%9B%9B%E5%8A%9B/" '
-                        'title="四力：政治领导力、思想引领力、群众组织力、社会号召力">四力</a></p>')
+    out = link_mentions(
+        '<div class="case-card"><p>四力<br>x</p><img src="a.png" alt="四力"></div><p>四力</p>', FROM, ALL
+    )
+    assert out.endswith(
+        '<p><a class="caselib-term" href="../../models/%E5%9B%9B%E5%8A%9B/" '
+        'title="四力：政治领导力、思想引领力、群众组织力、社会号召力">四力</a></p>'
+    )
     assert 'alt="四力"' in out
 
 

@@ -57,11 +57,14 @@ def test_csv_has_bom_and_parses_with_utf8_sig():
 
 
 def test_csv_cells_never_start_a_formula():
-    c = Case(path="x", meta={"id": "x", "title": "=HYPERLINK(\"http://evil\")", "published": "2020-01-01",
-                             "summary": "a,b\n\"c\""}, body="")
+    c = Case(
+        path="x",
+        meta={"id": "x", "title": '=HYPERLINK("http://evil")', "published": "2020-01-01", "summary": 'a,b\n"c"'},
+        body="",
+    )
     rows = list(csv.DictReader(io.StringIO(opendata.cases_csv([c]).removeprefix("\ufeff"))))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\")"
-    assert rows[0]["summary"] == "a,b\n\"c\""
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["summary"] == 'a,b\n"c"'
 
 
 def parse_feed(text):
@@ -93,13 +96,16 @@ def test_feed_links_are_absolute_with_site_url_and_ids_do_not_change():
     assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/lib/feed.xml"
     hrefs = [e.find(ATOM + "link").get("href") for e in feed.findall(ATOM + "entry")]
     assert all(h.startswith("https://example.org/lib/cases/") for h in hrefs)
-    assert [e.findtext(ATOM + "id") for e in feed.findall(ATOM + "entry")] == \
-        [e.findtext(ATOM + "id") for e in relative.findall(ATOM + "entry")]
+    assert [e.findtext(ATOM + "id") for e in feed.findall(ATOM + "entry")] == [
+        e.findtext(ATOM + "id") for e in relative.findall(ATOM + "entry")
+    ]
 
 
 def test_feed_is_newest_first_limited_and_deterministic():
-    cases = [Case(path="x", meta={"id": f"c{i}", "title": f"<t{i}>&", "published": f"20{10 + i}-01-02"}, body="")
-             for i in range(30)]
+    cases = [
+        Case(path="x", meta={"id": f"c{i}", "title": f"<t{i}>&", "published": f"20{10 + i}-01-02"}, body="")
+        for i in range(30)
+    ]
     text = opendata.atom_feed(cases, None, "库", limit=3)
     assert text == opendata.atom_feed(list(reversed(cases)), None, "库", limit=3)
     entries = parse_feed(text).findall(ATOM + "entry")
@@ -113,7 +119,16 @@ def test_files_are_the_three_paths():
 
 def test_feed_stays_well_formed_with_control_characters():
     """The checker refuses them; should one reach the feed anyway, it is dropped, not written."""
-    c = Case(path="x", meta={"id": "x", "title": "示例\x00案例\x1b[31m", "published": "2020-01-01",
-                             "summary": "摘要\x0b\x0c\x1f", "authors": ["作者\x08"]}, body="")
+    c = Case(
+        path="x",
+        meta={
+            "id": "x",
+            "title": "示例\x00案例\x1b[31m",
+            "published": "2020-01-01",
+            "summary": "摘要\x0b\x0c\x1f",
+            "authors": ["作者\x08"],
+        },
+        body="",
+    )
     entry = parse_feed(opendata.atom_feed([c], "", "站"))
     assert "示例案例[31m" in ET.tostring(entry, encoding="unicode")

@@ -62,8 +62,7 @@ def test_unknown_values_are_not_tags():
 
 def test_contributor_text_is_shown_as_text():
     text = open(ROOT / "tests/fixtures/valid/minimal.md", encoding="utf-8").read()
-    text = text.replace("summary: 一个只有必填字段的案例。",
-                        'summary: "[点我](javascript:alert(1)) <b>粗</b> *斜*"')
+    text = text.replace("summary: 一个只有必填字段的案例。", 'summary: "[点我](javascript:alert(1)) <b>粗</b> *斜*"')
     case, problems = parse_case(text, "x.md")
     item = pages.case_list([case], "models/x.md")
     assert "](javascript" not in item and "<b>" not in item
@@ -80,6 +79,7 @@ def test_gap_marks_are_highlighted_and_explained():
 def test_field_guide_lists_every_field_and_allowed_value():
     content = pages.field_guide_page().content
     from caselib.schema import fields
+
     for spec in fields():
         assert f"`{spec.key}`" in content
     assert "师生混编党支部" in content and "黑龙江" in content

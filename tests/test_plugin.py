@@ -20,13 +20,16 @@ def test_the_plugin_is_registered_and_configured_in_mkdocs_yml():
     plugin = config.plugins["caselib"]
     assert type(plugin).__module__ == "caselib.mkdocs_plugin"
     assert plugin.config.booklet is False and plugin.config.search is True
-    assert list(config.plugins) == ["caselib"]   # no Material search plugin: our own search
+    assert list(config.plugins) == ["caselib"]  # no Material search plugin: our own search
 
 
 def test_only_the_plugin_imports_mkdocs():
     """The package is engine-neutral: one adapter module knows MkDocs."""
-    importers = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "scripts" / "caselib").rglob("*.py")
-                       if re.search(r"^\s*(from|import) mkdocs\b", path.read_text(encoding="utf-8"), re.M))
+    importers = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "scripts" / "caselib").rglob("*.py")
+        if re.search(r"^\s*(from|import) mkdocs\b", path.read_text(encoding="utf-8"), re.M)
+    )
     assert importers == ["scripts/caselib/mkdocs_plugin.py"]
 
 
@@ -42,9 +45,17 @@ def test_a_build_with_file_urls_stops_at_once_with_a_message(tmp_path):
     """`--no-directory-urls` would break every link the library makes (cases/<id>/): the build says so
     in Chinese before it writes anything, instead of failing with a traceback at the end."""
     site = tmp_path / "site"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--no-directory-urls", "-d", str(site)],
-                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--no-directory-urls", "-d", str(site)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
-    assert "不支持 use_directory_urls: false（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。" in result.stderr
+    assert (
+        "不支持 use_directory_urls: false（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not site.exists()

@@ -17,8 +17,11 @@ from conftest import ROOT, build_site
 
 
 def digests(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_builds_of_one_commit_are_byte_identical(tmp_path, monkeypatch):
@@ -47,6 +50,7 @@ def test_build_epoch_is_the_last_commit_time(tmp_path):
 
 
 # --- links -----------------------------------------------------------------------------------
+
 
 class _Links(html.parser.HTMLParser):
     def __init__(self):
@@ -80,8 +84,9 @@ def test_every_internal_link_and_anchor_resolves(built_site):
             if parts.scheme or parts.netloc or link.startswith("//"):
                 continue  # external (checked elsewhere: nothing is fetched from other hosts)
             path = urllib.parse.unquote(parts.path)
-            target = page if not path else (built_site / path.lstrip("/") if path.startswith("/")
-                                            else page.parent / path)
+            target = (
+                page if not path else (built_site / path.lstrip("/") if path.startswith("/") else page.parent / path)
+            )
             target = Path(os.path.normpath(target))
             if target.is_dir():
                 target = target / "index.html"

@@ -74,8 +74,11 @@ def test_ranking_head_matches_first_then_newest(index_dir):
     urls = searchindex.search(index_dir, "两张皮")
     # the only case with 两张皮 in its title is the oldest one, yet it comes first
     assert urls[0] == "cases/2019-swpu-sili/"
-    assert urls[1:] == ["cases/2022-zjbti-sanhua-siling/", "cases/2021-swpu-shisheng-hunbian/",
-                        "cases/2021-hlj-dangjian-hezuoshe/"]
+    assert urls[1:] == [
+        "cases/2022-zjbti-sanhua-siling/",
+        "cases/2021-swpu-shisheng-hunbian/",
+        "cases/2021-hlj-dangjian-hezuoshe/",
+    ]
 
 
 def test_indexed_urls_are_every_case(cases, index_dir):
@@ -104,8 +107,8 @@ def _queries_for(corpus_cases, rng, n):
             continue
         size = rng.randint(1, min(10, len(f)))
         start = rng.randrange(0, len(f) - size + 1)
-        queries.append(f[start:start + size])
-    singles = list(queries[len(corpus_cases):])
+        queries.append(f[start : start + size])
+    singles = list(queries[len(corpus_cases) :])
     for _ in range(n // 4):
         queries.append(rng.choice(singles) + " " + rng.choice(singles))
     return queries
@@ -136,6 +139,7 @@ def test_synthetic_corpus_exact_recall_and_precision(tmp_path):
 
 def test_full_width_and_traditional_variants_find_the_same(index_dir):
     import opencc
+
     s2t = opencc.OpenCC("s2t")
     for q in QUERIES:
         same = sorted(searchindex.search(index_dir, q["query"]))
@@ -177,7 +181,7 @@ def test_small_files_exact_and_keys_span_files(small_files_index):
 def test_reads_positions_only_where_needed(small_files_index):
     _, site = small_files_index
     idx = searchindex.Index(site)
-    idx.search("党支部")   # up to three characters: the doc list answers, no positions
+    idx.search("党支部")  # up to three characters: the doc list answers, no positions
     assert not [name for name in idx._files if name.startswith("p/")]
     idx = searchindex.Index(site)
     assert len(idx.search(corpus.unique_phrase(7))) == 1
@@ -220,13 +224,15 @@ def test_index_does_not_depend_on_the_string_hash_seed(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "scripts")}
         subprocess.run([sys.executable, "-c", BUILD, str(cases_dir), str(out)], check=True, env=env)
         files = sorted(p for p in (out / searchindex.INDEX_DIR).rglob("*") if p.is_file())
-        digests.add(hashlib.sha256(b"".join(p.relative_to(out).as_posix().encode() + p.read_bytes()
-                                            for p in files)).hexdigest())
+        digests.add(
+            hashlib.sha256(b"".join(p.relative_to(out).as_posix().encode() + p.read_bytes() for p in files)).hexdigest()
+        )
     assert len(digests) == 1
 
 
 def test_varints_round_trip_at_every_byte_length():
     from caselib import searchcodec
+
     values = [0, 1, 127, 128, 255, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1]
     data, sizes = searchcodec.encode(values)
     assert list(sizes) == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5]

@@ -171,7 +171,7 @@ def test_search_page_loads_nothing_from_other_hosts(page, site_url):
 def _samples():
     rng = random.Random(1)
     keys = sorted(t2s_map())
-    samples = ["".join(keys[i:i + 400]) for i in range(0, len(keys), 400)]
+    samples = ["".join(keys[i : i + 400]) for i in range(0, len(keys), 400)]
     samples.append("".join(chr(c) for c in range(0x20, 0x7F)))
     samples.append("".join(chr(c) for c in range(0xFF01, 0xFF5F)))
     samples.append("".join(chr(c) for c in range(0x3000, 0x3040)))
@@ -200,6 +200,7 @@ def test_js_engine_agrees_with_python_on_files_split_small(browser, built_site, 
     from caselib.cases import load_cases
 
     from conftest import ROOT, serve
+
     corpus.generate(40, ROOT / "cases", tmp_path / "cases", seed=9)
     found, problems = load_cases(tmp_path / "cases", tmp_path)
     assert problems == []
@@ -221,15 +222,14 @@ def test_js_engine_agrees_with_python_on_files_split_small(browser, built_site, 
         f = rng.choice(rng.choice(list(fields.values()))).replace(" ", "")
         size = rng.randint(1, min(9, len(f)))
         start = rng.randrange(0, len(f) - size + 1)
-        queries.append(f[start:start + size])
+        queries.append(f[start : start + size])
     queries += [queries[i] + " " + queries[-i - 1] for i in range(10)]
     server = serve(site)
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/")
-        got = page.evaluate("qs => Promise.all(qs.map(q => window.caselibSearch.search(q).then(r => r.docs)))",
-                            queries)
+        got = page.evaluate("qs => Promise.all(qs.map(q => window.caselibSearch.search(q).then(r => r.docs)))", queries)
     finally:
         context.close()
         server.shutdown()

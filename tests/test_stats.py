@@ -59,7 +59,9 @@ def test_stats_page_fits_a_phone(browser, site_url):
     page = context.new_page()
     page.goto(site_url + "/stats/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    size = page.eval_on_selector(".caselib-chart__label", "e => parseFloat(getComputedStyle(e).fontSize) * e.ownerSVGElement.getScreenCTM().a")
+    size = page.eval_on_selector(
+        ".caselib-chart__label", "e => parseFloat(getComputedStyle(e).fontSize) * e.ownerSVGElement.getScreenCTM().a"
+    )
     assert size >= 11  # chart labels stay readable on a phone
     context.close()
 
@@ -73,7 +75,10 @@ def test_printing_a_case_keeps_the_card_and_drops_navigation(page, site_url):
     assert page.locator("article h1").is_visible()
     assert page.eval_on_selector(".case-card", "e => getComputedStyle(e).breakInside") == "avoid"
     # a source link in the card prints its address (no case links out yet: add one in the page)
-    after = page.eval_on_selector(".case-card", """card => {
+    after = page.eval_on_selector(
+        ".case-card",
+        """card => {
         const a = document.createElement('a'); a.href = 'https://example.org/x'; a.textContent = '原文';
-        card.appendChild(a); return getComputedStyle(a, '::after').content; }""")
+        card.appendChild(a); return getComputedStyle(a, '::after').content; }""",
+    )
     assert "https://example.org/x" in after

@@ -28,9 +28,9 @@ from .tags import group_by_tag
 from .text import normalize_tag, slug
 
 TITLE = "党建创新案例汇编"
-SITE_PATH = "booklet.pdf"       # the full booklet in the published site
+SITE_PATH = "booklet.pdf"  # the full booklet in the published site
 DOWNLOAD_NAME = f"{TITLE}.pdf"  # the name a browser saves it under
-CHAPTER_PREFIX = "case-"        # the id of a case's chapter: case-<case id>
+CHAPTER_PREFIX = "case-"  # the id of a case's chapter: case-<case id>
 CSS_PATH = DATA_DIR / "booklet.css"
 SHOWN_SUGGESTIONS = 30
 FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")  # booklet.css; Debian: fonts-noto-cjk
@@ -41,6 +41,7 @@ class UnknownTag(ValueError):
 
 
 # --- which cases --------------------------------------------------------------------------------
+
 
 def select(cases: list[Case], filters: list[tuple[Dimension, str]]) -> list[Case]:
     """The cases having every (dimension, value) of `filters`, newest first.
@@ -64,8 +65,7 @@ def unknown_tag_message(dim: Dimension, value: str, present: list[str]) -> str:
     close += [v for v in present if (value in v or v in value) and v not in close][:3]
     hint = f"你是不是想找：{'、'.join(close)}？" if close else ""
     shown = "、".join(present[:SHOWN_SUGGESTIONS]) + ("等" if len(present) > SHOWN_SUGGESTIONS else "")
-    return (f"没有{dim.label}为“{value}”的案例。{hint}"
-            f"案例库中的{dim.label}共 {len(present)} 个：{shown or '（无）'}")
+    return f"没有{dim.label}为“{value}”的案例。{hint}案例库中的{dim.label}共 {len(present)} 个：{shown or '（无）'}"
 
 
 def subtitle(filters: list[tuple[Dimension, str]]) -> str:
@@ -78,6 +78,7 @@ def default_output(filters: list[tuple[Dimension, str]]) -> Path:
 
 
 # --- HTML ---------------------------------------------------------------------------------------
+
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
@@ -124,10 +125,12 @@ def _card(case: Case) -> str:
 
 def _citation(case: Case, accessed: str) -> str:
     before, slot, _after = cite.parts(case)
-    note = ("方括号内的引用日期是本汇编的生成日期，请改为您访问原文的日期。" if slot else cite.NO_URL_NOTE)
-    return ('<h2 class="cite-title">引用本案例</h2>'
-            f'<p class="cite">{_e(cite.reference(case, accessed))}</p>'
-            f'<p class="cite-note">{cite.STYLE_NOTE}{note}</p>')
+    note = "方括号内的引用日期是本汇编的生成日期，请改为您访问原文的日期。" if slot else cite.NO_URL_NOTE
+    return (
+        '<h2 class="cite-title">引用本案例</h2>'
+        f'<p class="cite">{_e(cite.reference(case, accessed))}</p>'
+        f'<p class="cite-note">{cite.STYLE_NOTE}{note}</p>'
+    )
 
 
 @dataclass(frozen=True)
@@ -144,12 +147,14 @@ def chapter(case: Case, number: int, md, accessed: str) -> str:
     md.treeprocessors["booklet_ids"].prefix = chapter_id(case) + "--"
     body = md.convert(pages.gap_note(case) + "\n" + pages.case_body(case) + "\n")
     summary = str(case.meta.get("summary") or "").strip()
-    inner = (f'<p class="chapter-no">案例 {number}</p>'
-             f"<h1>{_e(case.title)}</h1>"
-             + (f'<p class="summary">{_e(summary)}</p>' if summary else "")
-             + _card(case)
-             + f'<div class="body">{body}</div>'
-             + _citation(case, accessed))
+    inner = (
+        f'<p class="chapter-no">案例 {number}</p>'
+        f"<h1>{_e(case.title)}</h1>"
+        + (f'<p class="summary">{_e(summary)}</p>' if summary else "")
+        + _card(case)
+        + f'<div class="body">{body}</div>'
+        + _citation(case, accessed)
+    )
     return f'<div class="chapter" id="{_e(chapter_id(case))}">{sanitize_html(inner)}</div>'
 
 
@@ -157,51 +162,65 @@ def _toc(cases: list[Case]) -> str:
     items = []
     for number, case in enumerate(cases, 1):
         institution = pages.shown_unknown(str(case.meta.get("institution") or UNKNOWN))
-        items.append(f'<li><a href="#{_e(chapter_id(case))}"><span class="toc-no">{number}</span>'
-                     f'<span class="toc-title">{_e(case.title)}</span></a>'
-                     f'<span class="toc-meta">{_e(institution)} · {_e(case.published)}</span></li>')
+        items.append(
+            f'<li><a href="#{_e(chapter_id(case))}"><span class="toc-no">{number}</span>'
+            f'<span class="toc-title">{_e(case.title)}</span></a>'
+            f'<span class="toc-meta">{_e(institution)} · {_e(case.published)}</span></li>'
+        )
     return '<nav class="toc"><h1>目录</h1><ol>' + "".join(items) + "</ol></nav>"
 
 
 def _cover(book: Booklet) -> str:
     sub = f'<p class="cover-subtitle">{_e(book.subtitle)}</p>' if book.subtitle else ""
-    return ('<div class="cover">'
-            '<p class="cover-library">党建创新案例库</p>'
-            f'<p class="cover-title">{_e(book.title)}</p>{sub}'
-            f'<p class="cover-count">共收录 {len(book.cases)} 个案例</p>'
-            f'<p class="cover-date">生成日期：{_e(book.date)}</p>'
-            '<p class="cover-note">本汇编由党建创新案例库根据案例文件自动生成。案例版权归原发布单位所有，'
-            "引用时请注明原文来源（见各案例的“来源”与“引用本案例”）。</p>"
-            "</div>")
+    return (
+        '<div class="cover">'
+        '<p class="cover-library">党建创新案例库</p>'
+        f'<p class="cover-title">{_e(book.title)}</p>{sub}'
+        f'<p class="cover-count">共收录 {len(book.cases)} 个案例</p>'
+        f'<p class="cover-date">生成日期：{_e(book.date)}</p>'
+        '<p class="cover-note">本汇编由党建创新案例库根据案例文件自动生成。案例版权归原发布单位所有，'
+        "引用时请注明原文来源（见各案例的“来源”与“引用本案例”）。</p>"
+        "</div>"
+    )
 
 
-def booklet_html(cases: list[Case], *, subtitle: str = "", date: str | None = None,
-                 mkdocs_yml: Path | None = None) -> str:
+def booklet_html(
+    cases: list[Case], *, subtitle: str = "", date: str | None = None, mkdocs_yml: Path | None = None
+) -> str:
     """The booklet of `cases` (in the order given) as one HTML document."""
     book = Booklet(TITLE, subtitle, date or build_date(), list(cases))
     md = converter(mkdocs_yml or mdsettings.MKDOCS_YML)
     title = book.title + (f"（{book.subtitle}）" if book.subtitle else "")
     chapters = "".join(chapter(case, n, md, book.date) for n, case in enumerate(book.cases, 1))
-    return ("<!DOCTYPE html>\n"
-            '<html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>{_e(title)}</title>"
-            '<meta name="author" content="党建创新案例库">'
-            f'<meta name="dcterms.created" content="{_e(book.date)}">'
-            f"<style>{CSS_PATH.read_text(encoding='utf-8')}</style></head><body>"
-            + _cover(book) + _toc(book.cases) + chapters + "</body></html>\n")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title>"
+        '<meta name="author" content="党建创新案例库">'
+        f'<meta name="dcterms.created" content="{_e(book.date)}">'
+        f"<style>{CSS_PATH.read_text(encoding='utf-8')}</style></head><body>"
+        + _cover(book)
+        + _toc(book.cases)
+        + chapters
+        + "</body></html>\n"
+    )
 
 
 def download_link(count: int, pages: int, size: int) -> str:
     """The site's link to the full booklet (Markdown, from a page at the site root); size in bytes."""
-    return (f"全部 {count} 个案例另有可打印的[案例汇编（PDF，含目录和页码）]({SITE_PATH})"
-            f'{{: download="{DOWNLOAD_NAME}" }}（{pages} 页，{size / 1e6:.1f} MB），一个案例一章，适合打印或离线阅读。')
+    return (
+        f"全部 {count} 个案例另有可打印的[案例汇编（PDF，含目录和页码）]({SITE_PATH})"
+        f'{{: download="{DOWNLOAD_NAME}" }}（{pages} 页，{size / 1e6:.1f} MB），一个案例一章，适合打印或离线阅读。'
+    )
 
 
 # --- PDF ----------------------------------------------------------------------------------------
 
+
 def _no_fetcher():
     """A WeasyPrint URL fetcher that fetches nothing: the booklet never loads anything from outside."""
     from weasyprint import URLFetcher
+
     return URLFetcher(allowed_protocols=frozenset())
 
 
@@ -213,18 +232,25 @@ def require_fonts() -> None:
     """Stop before rendering when fontconfig does not have the booklet's fonts."""
     import shutil
     import subprocess
+
     if not shutil.which("fc-list"):
         return  # fontconfig without its tools: let the renderer try
-    missing = [name for name in FONTS
-               if not subprocess.run(["fc-list", name, "family"], capture_output=True, text=True).stdout.strip()]
+    missing = [
+        name
+        for name in FONTS
+        if not subprocess.run(["fc-list", name, "family"], capture_output=True, text=True).stdout.strip()
+    ]
     if missing:
-        raise MissingFonts(f"没有找到中文字体 {'、'.join(missing)}（Debian 软件包 fonts-noto-cjk）："
-                           "生成的 PDF 会把汉字显示成方框。请先安装（以 root 运行 make pdf-deps）再生成案例汇编。")
+        raise MissingFonts(
+            f"没有找到中文字体 {'、'.join(missing)}（Debian 软件包 fonts-noto-cjk）："
+            "生成的 PDF 会把汉字显示成方框。请先安装（以 root 运行 make pdf-deps）再生成案例汇编。"
+        )
 
 
 def render_pdf(document: str) -> tuple[bytes, int]:
     """The PDF bytes of a booklet document and its number of pages."""
     from weasyprint import HTML
+
     require_fonts()
     rendered = HTML(string=document, url_fetcher=_no_fetcher()).render()
     return rendered.write_pdf(), len(rendered.pages)
@@ -245,12 +271,14 @@ def write_pdf(document: str, target: Path) -> int:
 
 # --- command line -------------------------------------------------------------------------------
 
+
 def _option(dim: Dimension) -> str:
     return "--" + dim.key.replace("_", "-")
 
 
 def cmd_booklet(args) -> int:
     from .library import load_checked
+
     root = Path.cwd()
     cases, problems = load_checked(root)
     if problems:
@@ -265,9 +293,10 @@ def cmd_booklet(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     target = Path(args.output) if args.output else default_output(filters)
-    settings = root / "mkdocs.yml"   # this folder's site settings, else the project's own
-    document = booklet_html(chosen, subtitle=subtitle(filters),
-                            mkdocs_yml=settings if settings.is_file() else mdsettings.MKDOCS_YML)
+    settings = root / "mkdocs.yml"  # this folder's site settings, else the project's own
+    document = booklet_html(
+        chosen, subtitle=subtitle(filters), mkdocs_yml=settings if settings.is_file() else mdsettings.MKDOCS_YML
+    )
     try:
         count = write_pdf(document, target)
     except MissingFonts as exc:
@@ -279,12 +308,14 @@ def cmd_booklet(args) -> int:
 
 def register(sub) -> None:
     parser = sub.add_parser(
-        "booklet", help="生成可打印的案例汇编 PDF（封面、目录、页码，一个案例一章）",
+        "booklet",
+        help="生成可打印的案例汇编 PDF（封面、目录、页码，一个案例一章）",
         description="生成可打印的案例汇编 PDF。不加筛选时收录全部案例；按标签筛选时只收录带有该标签的案例，"
-                    "多个筛选条件同时满足。例如：python -m caselib booklet --model 四力")
+        "多个筛选条件同时满足。例如：python -m caselib booklet --model 四力",
+    )
     for dim in dimensions():
-        parser.add_argument(_option(dim), dest=dim.key, metavar=dim.label,
-                            help=f"只收录{dim.label}为此值的案例")
-    parser.add_argument("-o", "--output", metavar="文件",
-                        help="PDF 的保存位置（默认 build/booklet.pdf，筛选时文件名带上筛选条件）")
+        parser.add_argument(_option(dim), dest=dim.key, metavar=dim.label, help=f"只收录{dim.label}为此值的案例")
+    parser.add_argument(
+        "-o", "--output", metavar="文件", help="PDF 的保存位置（默认 build/booklet.pdf，筛选时文件名带上筛选条件）"
+    )
     parser.set_defaults(func=cmd_booklet)

@@ -34,8 +34,13 @@ def facet_dimensions():
 def script_json(value: object) -> str:
     """JSON that is safe inside <script type="application/json">: nothing in it closes the element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -43,7 +48,7 @@ def script_json(value: object) -> str:
 def facet_data(cases: list[Case]) -> dict:
     """Facets (key, label, values most used first; years newest first) and each case's value indexes."""
     facets: list[dict] = []
-    picks: list[list[list[int]]] = [[] for _ in cases]   # per case, per facet: its value indexes
+    picks: list[list[list[int]]] = [[] for _ in cases]  # per case, per facet: its value indexes
     for dim in facet_dimensions():
         per_case = [list(dict.fromkeys(tag_values(c, dim))) for c in cases]
         counts: dict[str, int] = {}
@@ -66,32 +71,42 @@ def facet_data(cases: list[Case]) -> dict:
 
 def _item(case: Case) -> str:
     e = html.escape
-    meta = [case.meta.get("institution") or UNKNOWN, case.meta.get("province") or UNKNOWN,
-            case.meta.get("org_type") or UNKNOWN, case.published]
-    return (f'<li class="case-item"><a class="case-item-title" href="{e(case.id)}/">{e(case.title)}</a>'
-            f'<span class="case-meta">{" · ".join(e(str(m)) for m in meta)}</span>'
-            f'<span class="case-item-summary">{e(str(case.meta.get("summary", "")).strip())}</span></li>')
+    meta = [
+        case.meta.get("institution") or UNKNOWN,
+        case.meta.get("province") or UNKNOWN,
+        case.meta.get("org_type") or UNKNOWN,
+        case.published,
+    ]
+    return (
+        f'<li class="case-item"><a class="case-item-title" href="{e(case.id)}/">{e(case.title)}</a>'
+        f'<span class="case-meta">{" · ".join(e(str(m)) for m in meta)}</span>'
+        f'<span class="case-item-summary">{e(str(case.meta.get("summary", "")).strip())}</span></li>'
+    )
 
 
 def all_cases_page(cases: list[Case]) -> Page:
     ordered = newest_first(cases)
     labels = "、".join(d.label for d in facet_dimensions())
     intro = f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
-    help_text = (f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
-                 "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。")
-    content = _front_matter("全部案例") + "\n".join([
-        "",
-        "# 全部案例",
-        "",
-        '<div class="case-browser" id="case-browser">',
-        f'<p class="case-browse-intro">{intro}</p>',
-        '<p class="case-browse-data">下载全部案例的元数据：'
-        '<a href="../cases.json">cases.json</a> · <a href="../cases.csv">cases.csv</a>'
-        '（可用 Excel 打开）· 新案例订阅：<a href="../feed.xml">feed.xml</a>（Atom）</p>',
-        f'<div class="case-filters" id="case-filters" hidden><p class="case-filter-help">{help_text}</p></div>',
-        f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
-        f'<script type="application/json" id="{DATA_ID}">{script_json(facet_data(ordered))}</script>',
-        "</div>",
-        "",
-    ])
+    help_text = (
+        f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
+        "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。"
+    )
+    content = _front_matter("全部案例") + "\n".join(
+        [
+            "",
+            "# 全部案例",
+            "",
+            '<div class="case-browser" id="case-browser">',
+            f'<p class="case-browse-intro">{intro}</p>',
+            '<p class="case-browse-data">下载全部案例的元数据：'
+            '<a href="../cases.json">cases.json</a> · <a href="../cases.csv">cases.csv</a>'
+            '（可用 Excel 打开）· 新案例订阅：<a href="../feed.xml">feed.xml</a>（Atom）</p>',
+            f'<div class="case-filters" id="case-filters" hidden><p class="case-filter-help">{help_text}</p></div>',
+            f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
+            f'<script type="application/json" id="{DATA_ID}">{script_json(facet_data(ordered))}</script>',
+            "</div>",
+            "",
+        ]
+    )
     return Page(f"{CASES_PATH}/index.md", content)

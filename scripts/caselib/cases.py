@@ -30,7 +30,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-MAX_NUMBER_CHARS = 30          # a longer number is an error, not a 5,000-digit conversion
+MAX_NUMBER_CHARS = 30  # a longer number is an error, not a 5,000-digit conversion
 SHAPE_HINT = "元数据的值只能是一段文字，或一个列表 [值一, 值二]"
 
 
@@ -51,19 +51,23 @@ def _check_shape(root: yaml.Node) -> None:
     seen: set[int] = set()
     for key_node, value_node in root.value:
         field = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else FIELD_FRONT_MATTER
-        stack = [(key_node, 2), (value_node, 1)]   # a key is one scalar
+        stack = [(key_node, 2), (value_node, 1)]  # a key is one scalar
         while stack:
             node, depth = stack.pop()
             if id(node) in seen:
-                raise ShapeError(node.start_mark.line, field,
-                                 "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来")
+                raise ShapeError(
+                    node.start_mark.line, field, "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来"
+                )
             seen.add(id(node))
             if depth > 1 and not isinstance(node, yaml.ScalarNode):
                 raise ShapeError(node.start_mark.line, field, "嵌套太深：" + SHAPE_HINT)
             if isinstance(node, yaml.ScalarNode):
                 if node.tag.endswith((":int", ":float")) and len(node.value) > MAX_NUMBER_CHARS:
-                    raise ShapeError(node.start_mark.line, field,
-                                     f"数字太长（{len(node.value)} 位，最多 {MAX_NUMBER_CHARS} 位）：文字请用引号括起来")
+                    raise ShapeError(
+                        node.start_mark.line,
+                        field,
+                        f"数字太长（{len(node.value)} 位，最多 {MAX_NUMBER_CHARS} 位）：文字请用引号括起来",
+                    )
             elif isinstance(node, yaml.SequenceNode):
                 stack.extend((item, depth + 1) for item in node.value)
             else:
@@ -132,13 +136,18 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
-        return None, [Problem(path, 1, FIELD_FRONT_MATTER,
-                              "文件必须以一行 --- 开头，后面是元数据，再用一行 --- 结束（参见 CONTRIBUTING.md）")]
+        return None, [
+            Problem(
+                path,
+                1,
+                FIELD_FRONT_MATTER,
+                "文件必须以一行 --- 开头，后面是元数据，再用一行 --- 结束（参见 CONTRIBUTING.md）",
+            )
+        ]
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        return None, [Problem(path, 1, FIELD_FRONT_MATTER,
-                              "元数据没有结束：在元数据最后加一行 ---，再写正文")]
+        return None, [Problem(path, 1, FIELD_FRONT_MATTER, "元数据没有结束：在元数据最后加一行 ---，再写正文")]
     fm_text = "\n".join(lines[1:end])
     try:
         node, data = _compose_and_load(fm_text)
@@ -148,8 +157,14 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, "嵌套太深：" + SHAPE_HINT)]
     except yaml.reader.ReaderError as exc:
         line = 2 + fm_text[: max(0, fm_text.find(chr(exc.character)))].count("\n")
-        return None, [Problem(path, line, FIELD_FRONT_MATTER,
-                              f"含有不允许的控制字符 {char_name(chr(exc.character))}：请删掉（从网页复制时常会带上）")]
+        return None, [
+            Problem(
+                path,
+                line,
+                FIELD_FRONT_MATTER,
+                f"含有不允许的控制字符 {char_name(chr(exc.character))}：请删掉（从网页复制时常会带上）",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = 2 + (mark.line if mark else 0)
@@ -161,8 +176,7 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, f"YAML 格式错误（{exc}）")]
     if not isinstance(data, dict):
-        return None, [Problem(path, 2, FIELD_FRONT_MATTER,
-                              "元数据应是“字段: 值”的列表，例如 title: 案例标题")]
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题")]
 
     problems: list[Problem] = []
     key_lines: dict[str, int] = {}
@@ -170,11 +184,10 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         key = str(key_node.value)
         line = 2 + key_node.start_mark.line
         if key in key_lines:
-            problems.append(Problem(path, line, key,
-                                    f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个"))
+            problems.append(Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个"))
         key_lines.setdefault(key, line)
     meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     return Case(path=path, meta=meta, body=body, lines=key_lines, body_line=end + 2), problems
 
 
@@ -213,14 +226,21 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
-            return None, [Problem(shown, 1, FIELD_FILE,
-                                  "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/")]
+            return None, [
+                Problem(shown, 1, FIELD_FILE, "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/")
+            ]
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(shown, 1, FIELD_FILE,
-                                  f"文件太大（{size // 1000} KB），案例文件最多 {MAX_FILE_BYTES // 1000} KB："
-                                  "请确认没有把整个网页、图片或附件粘贴进来")]
+            return None, [
+                Problem(
+                    shown,
+                    1,
+                    FIELD_FILE,
+                    f"文件太大（{size // 1000} KB），案例文件最多 {MAX_FILE_BYTES // 1000} KB："
+                    "请确认没有把整个网页、图片或附件粘贴进来",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 1, FIELD_FILE, f"无法读取（{exc.strerror}）")]
@@ -228,8 +248,14 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(shown, line, FIELD_FILE,
-                              "不是 UTF-8 编码；请用 UTF-8 重新保存（或用 python -m caselib import 导入原文）")]
+        return None, [
+            Problem(
+                shown,
+                line,
+                FIELD_FILE,
+                "不是 UTF-8 编码；请用 UTF-8 重新保存（或用 python -m caselib import 导入原文）",
+            )
+        ]
     return parse_case(text, shown)
 
 
@@ -245,8 +271,14 @@ def stray_files(cases_dir: Path, root: Path) -> list[Problem]:
         if path in wanted or path.name.lower() == "readme.md" or path.name.startswith(".") or path.is_dir():
             continue
         where = "在子目录里" if path.parent != cases_dir else "不是 .md 文件"
-        problems.append(Problem(display_path(path, root), 1, FIELD_FILE,
-                                f"{where}，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾"))
+        problems.append(
+            Problem(
+                display_path(path, root),
+                1,
+                FIELD_FILE,
+                f"{where}，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾",
+            )
+        )
     return problems
 
 

@@ -75,13 +75,11 @@ def section(case: Case, accessed: str) -> str:
     text = html.escape(before, quote=False)
     if slot:
         text += f'[<span class="{ACCESSED_CLASS}">{html.escape(accessed)}</span>]'
-        note = (STYLE_NOTE + "方括号内为引用日期："
-                "页面显示今天的日期，未启用脚本时显示本页的生成日期，请改为您访问原文的日期。")
+        note = (
+            STYLE_NOTE + "方括号内为引用日期："
+            "页面显示今天的日期，未启用脚本时显示本页的生成日期，请改为您访问原文的日期。"
+        )
     else:
         note = STYLE_NOTE + NO_URL_NOTE
     text += html.escape(after, quote=False)
-    return (
-        "\n## 引用本案例\n\n"
-        f'<p class="case-cite">{text}</p>\n\n'
-        f'<p class="case-cite-note">{note}</p>\n'
-    )
+    return f'\n## 引用本案例\n\n<p class="case-cite">{text}</p>\n\n<p class="case-cite-note">{note}</p>\n'

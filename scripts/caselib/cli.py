@@ -36,7 +36,7 @@ def _check(args) -> int:
     if targets:
         wanted = {p.resolve() for p in targets}
         problems = [p for p in problems if (root / p.path).resolve() in wanted]
-    problems += glossary.check(library)   # the build reads it: always checked
+    problems += glossary.check(library)  # the build reads it: always checked
     return _report(problems, args.format, len(targets) or len(library))
 
 
@@ -53,11 +53,15 @@ def _report(problems, format: str, checked: int) -> int:
 
 def github_annotation(problem) -> str:
     """A GitHub Actions error annotation for one problem (shown on the line in the pull request)."""
+
     def esc(text: str, prop: bool = False) -> str:
         text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-    return (f"::error file={esc(problem.path, True)},line={problem.line},"
-            f"title={esc(problem.field, True)}::{esc(problem.field)}: {esc(problem.message)}")
+
+    return (
+        f"::error file={esc(problem.path, True)},line={problem.line},"
+        f"title={esc(problem.field, True)}::{esc(problem.field)}: {esc(problem.message)}"
+    )
 
 
 def _corpus(args) -> int:
@@ -77,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="检查案例文件（默认检查 cases/ 下全部文件）")
     check.add_argument("paths", nargs="*", help="只检查这些文件")
-    check.add_argument("--format", choices=("text", "github"), default="text",
-                       help="github：输出 GitHub Actions 注释，问题显示在合并请求的对应行上")
+    check.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github：输出 GitHub Actions 注释，问题显示在合并请求的对应行上",
+    )
     check.set_defaults(func=_check)
     corpus = sub.add_parser("corpus", help="生成合成案例（仅用于性能测试，不要放进 cases/）")
     corpus.add_argument("count", type=int, help="案例数量")

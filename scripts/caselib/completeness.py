@@ -41,6 +41,7 @@ def search_index_urls(site_dir: Path) -> set[str]:
     The index is our own (caselib.searchindex); only this function knows its layout.
     """
     from . import searchindex  # numpy: only where the index is read
+
     return searchindex.indexed_urls(site_dir)
 
 
@@ -101,8 +102,12 @@ def check_case_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
     if cases_dir.is_dir():
         for page in sorted(cases_dir.glob("*/index.html")):
             if page.parent.name not in ids:
-                yield Problem(f"site/{CASES_PATH}/{page.parent.name}/index.html", 1, FIELD,
-                              "这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）")
+                yield Problem(
+                    f"site/{CASES_PATH}/{page.parent.name}/index.html",
+                    1,
+                    FIELD,
+                    "这个案例页没有对应的案例文件（是旧构建留下的吗？请用 --clean 重新构建）",
+                )
 
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
@@ -140,8 +145,13 @@ def check_page_titles(cases: list[Case], site: Site) -> Iterator[Problem]:
     for url, title in pages:
         found = differs(url, title)
         if found is not None:
-            yield Problem(f"site/{url}index.html", 1, FIELD, f"“{title}”页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了"
-                                                              "（是不是有案例的编号或标签值与它同名？）")
+            yield Problem(
+                f"site/{url}index.html",
+                1,
+                FIELD,
+                f"“{title}”页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了"
+                "（是不是有案例的编号或标签值与它同名？）",
+            )
 
 
 def check_all_cases_page(cases: list[Case], site: Site) -> Iterator[Problem]:
@@ -162,7 +172,9 @@ def check_tag_pages(cases: list[Case], site: Site) -> Iterator[Problem]:
                 elif case_url(case) not in links:
                     yield _problem(case, f"没有列在{dim.label}“{value}”的索引页 /{url} 上")
                 elif (found := _other_heading(site, url, tag_title(dim, value))) is not None:
-                    yield _problem(case, f"的{dim.label}“{value}”的索引页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了")
+                    yield _problem(
+                        case, f"的{dim.label}“{value}”的索引页 /{url} 显示的是“{found[:40]}”：它被别的页面占用了"
+                    )
 
 
 def check_search_index(cases: list[Case], site: Site) -> Iterator[Problem]:
@@ -211,12 +223,14 @@ def check_cases_csv(cases: list[Case], site: Site) -> Iterator[Problem]:
 def booklet_files(site_dir: Path) -> list[Path]:
     """The full booklet (all cases), when the build wrote it."""
     from .booklet import SITE_PATH
+
     return [path for path in [site_dir / SITE_PATH] if path.is_file()]
 
 
 def booklet_chapters(path: Path) -> tuple[set[str], set[str]]:
     """(chapter anchors, top-level bookmark titles with whitespace collapsed) of a booklet PDF."""
     from pypdf import PdfReader  # only needed when a booklet was built
+
     reader = PdfReader(path)
     anchors = {str(name) for name in reader.named_destinations}
     titles = {" ".join(str(item.title).split()) for item in reader.outline if not isinstance(item, list)}
@@ -226,6 +240,7 @@ def booklet_chapters(path: Path) -> tuple[set[str], set[str]]:
 def check_booklet(cases: list[Case], site: Site) -> Iterator[Problem]:
     """The full booklet, when built, has one chapter per case: its anchor and its bookmark."""
     from .booklet import chapter_id
+
     for path in booklet_files(site.dir):
         shown = path.relative_to(site.dir).as_posix()
         try:
@@ -250,8 +265,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_site(cases: list[Case], site_dir: Path, search: bool = True,
-               checks: Iterable[Check] | None = None) -> list[Problem]:
+def check_site(
+    cases: list[Case], site_dir: Path, search: bool = True, checks: Iterable[Check] | None = None
+) -> list[Problem]:
     """Every check (or only `checks`); `search=False` (benchmark without a search index) skips the search index's."""
     site = Site(Path(site_dir))
     chosen = CHECKS if checks is None else tuple(checks)

@@ -19,7 +19,7 @@ class _Refused(Exception):
     """A case file that must not be written; the message is for the contributor (Chinese)."""
 
 
-MAX_ID = 100      # characters of an id that names a file here (real ones have about 25)
+MAX_ID = 100  # characters of an id that names a file here (real ones have about 25)
 
 
 def id_problem(case_id: str) -> str | None:
@@ -30,8 +30,10 @@ def id_problem(case_id: str) -> str | None:
     shown = printable(case_id if len(case_id) <= 60 else case_id[:60] + "……")
     if ID_PATTERN.fullmatch(case_id):
         return f"编号“{shown}”太长：最多 {MAX_ID} 个字符"
-    return (f"编号“{shown}”格式不对：只能用小写英文字母、数字和连字符（例如 2019-swpu-sili），"
-            "不能有斜杠、点、空格或大写字母")
+    return (
+        f"编号“{shown}”格式不对：只能用小写英文字母、数字和连字符（例如 2019-swpu-sili），"
+        "不能有斜杠、点、空格或大写字母"
+    )
 
 
 def case_path(root: Path, case_id: str) -> Path:
@@ -74,8 +76,9 @@ def cmd_import(args) -> int:
         path = Path(name)
         try:
             source = read_source(path)
-            result = import_lines(source.lines, args.url or source.url, cases, case_id=args.id,
-                                  title_hint=source.title_hint)
+            result = import_lines(
+                source.lines, args.url or source.url, cases, case_id=args.id, title_hint=source.title_hint
+            )
         except ImportError_ as exc:
             print(f"{printable(str(path))}:1: 文件: {exc}", file=sys.stderr)
             status = 2
@@ -111,8 +114,7 @@ def cmd_new(args) -> int:
     values: dict[str, str | list[str]] = {}
     case_id = ""
     for spec in fields():
-        if spec.key in ("gaps", "todo", "original_script", "source_url", "authors", "honours",
-                        "standards", "models"):
+        if spec.key in ("gaps", "todo", "original_script", "source_url", "authors", "honours", "standards", "models"):
             given = getattr(args, spec.key, None)
             if given:
                 values[spec.key] = [v for v in re.split(r"[,，、]\s*", given) if v] if spec.is_list else given
@@ -176,7 +178,7 @@ def with_field_guide(text: str) -> str:
     start, end = text.find(GUIDE_START), text.find(GUIDE_END)
     if start == -1 or end == -1:
         raise ValueError("CONTRIBUTING.md 里缺少字段说明的起止标记")
-    return text[:start] + field_guide_markdown() + text[end + len(GUIDE_END):]
+    return text[:start] + field_guide_markdown() + text[end + len(GUIDE_END) :]
 
 
 def cmd_fields(args) -> int:
@@ -207,4 +209,3 @@ def register(sub) -> None:
     flds = sub.add_parser("fields", help="根据 schema.yml 更新 CONTRIBUTING.md 的字段说明")
     flds.add_argument("--check", action="store_true", help="只检查是否过时")
     flds.set_defaults(func=cmd_fields)
-

@@ -14,16 +14,66 @@ from pathlib import Path
 from .cases import load_cases
 from .schema import vocab
 
-CITIES = ["成都", "杭州", "长沙", "哈尔滨", "西安", "武汉", "南京", "济南", "郑州", "昆明", "南宁", "兰州",
-          "合肥", "福州", "南昌", "太原", "石家庄", "沈阳", "长春", "贵阳", "重庆", "天津", "宁波", "青岛"]
-FIELDS = ["石油", "工商", "电气", "农业", "师范", "理工", "交通", "医科", "财经", "建筑", "海洋", "航空",
-          "信息", "轻工", "林业", "水利", "外国语", "体育", "艺术", "机电"]
+CITIES = [
+    "成都",
+    "杭州",
+    "长沙",
+    "哈尔滨",
+    "西安",
+    "武汉",
+    "南京",
+    "济南",
+    "郑州",
+    "昆明",
+    "南宁",
+    "兰州",
+    "合肥",
+    "福州",
+    "南昌",
+    "太原",
+    "石家庄",
+    "沈阳",
+    "长春",
+    "贵阳",
+    "重庆",
+    "天津",
+    "宁波",
+    "青岛",
+]
+FIELDS = [
+    "石油",
+    "工商",
+    "电气",
+    "农业",
+    "师范",
+    "理工",
+    "交通",
+    "医科",
+    "财经",
+    "建筑",
+    "海洋",
+    "航空",
+    "信息",
+    "轻工",
+    "林业",
+    "水利",
+    "外国语",
+    "体育",
+    "艺术",
+    "机电",
+]
 KINDS = ["大学", "学院", "职业技术学院", "职业学院"]
 NUMS = "一二三四五六七八九"
 WORDS = ["力", "化", "领", "联", "融", "心", "先", "强", "带", "育", "红", "建"]
 UNITS = ["教工党支部", "学生党支部", "党总支", "党委", "师生混编党支部", "机关党支部"]
-ORG_FOR_UNIT = {"教工党支部": "教工党支部", "学生党支部": "学生党支部", "党总支": "党总支",
-                "党委": "党委", "师生混编党支部": "师生混编党支部", "机关党支部": "机关党支部"}
+ORG_FOR_UNIT = {
+    "教工党支部": "教工党支部",
+    "学生党支部": "学生党支部",
+    "党总支": "党总支",
+    "党委": "党委",
+    "师生混编党支部": "师生混编党支部",
+    "机关党支部": "机关党支部",
+}
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]\s*|\d+[.．、])")
 SYLLABLES = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
 
@@ -71,24 +121,26 @@ def generate(n: int, cases_dir: Path, out_dir: Path, seed: int = 0) -> list[Path
         for section in range(rng.randint(3, 5)):
             body.append(f"## {NUMS[section]}、{rng.choice(headings)}")
             body += rng.sample(paragraphs, rng.randint(2, 4))
-        text = "\n".join([
-            "---",
-            f"id: synthetic-{i:05d}",
-            f"title: {institution}以“{models[0]}”推进党建创新（第 {i} 号）",
-            f"institution: {institution}",
-            f"unit: {rng.choice(['信息工程学院', '机关', '马克思主义学院', '管理学院', '创新创业中心'])}{unit_kind}",
-            f"org_type: {ORG_FOR_UNIT[unit_kind]}",
-            f"province: {rng.choice(provinces)}",
-            f"models: [{', '.join(models)}]",
-            f"themes: [{', '.join(sorted(rng.sample(themes, rng.randint(1, 3))))}]",
-            f"published: {year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            "source: 合成语料（仅用于性能测试）",
-            f"summary: {institution}{unit_kind}以“{models[0]}”推动党建与业务融合的合成案例，仅用于性能测试。",
-            "---",
-            "",
-            "\n\n".join(body),
-            "",
-        ])
+        text = "\n".join(
+            [
+                "---",
+                f"id: synthetic-{i:05d}",
+                f"title: {institution}以“{models[0]}”推进党建创新（第 {i} 号）",
+                f"institution: {institution}",
+                f"unit: {rng.choice(['信息工程学院', '机关', '马克思主义学院', '管理学院', '创新创业中心'])}{unit_kind}",
+                f"org_type: {ORG_FOR_UNIT[unit_kind]}",
+                f"province: {rng.choice(provinces)}",
+                f"models: [{', '.join(models)}]",
+                f"themes: [{', '.join(sorted(rng.sample(themes, rng.randint(1, 3))))}]",
+                f"published: {year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "source: 合成语料（仅用于性能测试）",
+                f"summary: {institution}{unit_kind}以“{models[0]}”推动党建与业务融合的合成案例，仅用于性能测试。",
+                "---",
+                "",
+                "\n\n".join(body),
+                "",
+            ]
+        )
         path = out_dir / f"synthetic-{i:05d}.md"
         path.write_text(text, encoding="utf-8")
         written.append(path)

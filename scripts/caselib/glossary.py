@@ -50,8 +50,10 @@ def parse(text: str) -> list[Entry]:
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise GlossaryError(1 + (mark.line if mark else 0), f"YAML 格式错误（{(exc.problem or '').strip()}）："
-                            "请检查这一行的冒号、引号和缩进") from None
+        raise GlossaryError(
+            1 + (mark.line if mark else 0),
+            f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进",
+        ) from None
     except yaml.YAMLError as exc:
         raise GlossaryError(1, f"YAML 格式错误（{exc}）") from None
     if node is None:
@@ -113,24 +115,45 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
         for key in KEYS:
             value = getattr(e, key)
             if not value:
-                problems.append(Problem(path, e.line, key, f"词条“{e.term}”缺少 {key}（每个词条都要写 term、expansion、quote、case）"))
+                problems.append(
+                    Problem(
+                        path, e.line, key, f"词条“{e.term}”缺少 {key}（每个词条都要写 term、expansion、quote、case）"
+                    )
+                )
             elif len(value) > MAX_CHARS[key]:
                 problems.append(Problem(path, e.line, key, f"太长：{len(value)} 字，最多 {MAX_CHARS[key]} 字"))
             elif invisible(value):
-                problems.append(Problem(path, e.line, key, f"含有看不见的字符 {char_name(invisible(value)[0])}：请删掉"))
+                problems.append(
+                    Problem(path, e.line, key, f"含有看不见的字符 {char_name(invisible(value)[0])}：请删掉")
+                )
             elif key != "quote" and ("<" in value or ">" in value):
-                problems.append(Problem(path, e.line, key, "不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字"
-                                        "（要写书名号请用《》）"))
+                problems.append(
+                    Problem(
+                        path,
+                        e.line,
+                        key,
+                        "不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》）",
+                    )
+                )
         if e.term in seen:
             problems.append(Problem(path, e.line, "term", f"词条“{e.term}”重复，每个模式只写一条"))
         seen.add(e.term)
         case = known.get(e.case)
         # An entry whose case is not in this library (a test or benchmark corpus) is not shown.
         if case is not None and e.quote and e.quote not in case.body:
-            problems.append(Problem(path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）"))
+            problems.append(
+                Problem(path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）")
+            )
         if case is not None and e.term and e.term not in (*case.values("models"), *case.values("standards")):
-            problems.append(Problem(path, e.line, "term", f"“{e.term}”不是案例“{e.case}”的模式（models）或对标要求"
-                                    "（standards）之一：词条名要与该案例中的写法完全一致"))
+            problems.append(
+                Problem(
+                    path,
+                    e.line,
+                    "term",
+                    f"“{e.term}”不是案例“{e.case}”的模式（models）或对标要求"
+                    "（standards）之一：词条名要与该案例中的写法完全一致",
+                )
+            )
     return problems
 
 

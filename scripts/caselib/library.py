@@ -18,7 +18,7 @@ CASES_DIR = "cases"
 def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
     """All cases under root/cases and every problem found in them (empty when all is well)."""
     broken = data_problems()
-    if broken:   # the schema or a list itself: the cases cannot be judged against it
+    if broken:  # the schema or a list itself: the cases cannot be judged against it
         return [], broken
     cases, problems = load_cases(root / CASES_DIR, root)
     problems = sorted(set(problems + check_library(cases) + glossary.check(cases)))

@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"   # the project's site settings
+MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"  # the project's site settings
 MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
 ALLOWED_CALLABLES = {"pymdownx.slugs.slugify"}
 _APPLY = "tag:yaml.org,2002:python/object/apply:"
@@ -51,7 +51,7 @@ def settings(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
     config = yaml.load(Path(mkdocs_yml).read_text(encoding="utf-8"), Loader=_Loader) or {}
     names, configs = list(MKDOCS_BUILTINS), {}
     for item in config.get("markdown_extensions") or []:
-        name, options = (next(iter(item.items())) if isinstance(item, dict) else (item, None))
+        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
         if name not in names:
             names.append(name)
         if options:

@@ -36,15 +36,17 @@ _CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 @dataclass(frozen=True)
 class Target:
     term: str
-    path: str       # the page (source path) that shows the term's definition
-    tooltip: str    # plain text (safety.plain_text), not yet escaped
+    path: str  # the page (source path) that shows the term's definition
+    tooltip: str  # plain text (safety.plain_text), not yet escaped
 
 
 def targets(cases: list[Case]) -> list[Target]:
     """Every glossary term shown in this library, with the page that defines it."""
     expansions = {e.term: e.expansion for e in glossary.shown(cases)}
-    return [Target(term, path, plain_text(f"{term}：{expansions[term]}"))
-            for term, path in sorted(glossary_targets(cases).items())]
+    return [
+        Target(term, path, plain_text(f"{term}：{expansions[term]}"))
+        for term, path in sorted(glossary_targets(cases).items())
+    ]
 
 
 def href(from_path: str, to_path: str) -> str:
@@ -80,12 +82,14 @@ def link_mentions(page_html: str, from_path: str, all_targets: list[Target]) -> 
         if target.term in done:
             return match.group(0)
         done.add(target.term)
-        return (f'<a class="{CLASS}" href="{html.escape(href(from_path, target.path))}" '
-                f'title="{html.escape(target.tooltip)}">{match.group(0)}</a>')
+        return (
+            f'<a class="{CLASS}" href="{html.escape(href(from_path, target.path))}" '
+            f'title="{html.escape(target.tooltip)}">{match.group(0)}</a>'
+        )
 
     out, stack, skipping, pos = [], [], 0, 0
     for tag in _TAG.finditer(page_html):
-        text = page_html[pos:tag.start()]
+        text = page_html[pos : tag.start()]
         out.append(pattern.sub(replace, text) if text and not skipping else text)
         out.append(tag.group(0))
         pos = tag.end()

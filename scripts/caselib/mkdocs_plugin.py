@@ -35,8 +35,8 @@ log = logging.getLogger("mkdocs.plugins.caselib")
 
 
 class CaselibConfig(base.Config):
-    booklet = c.Type(bool, default=False)   # the printable booklet (booklet.pdf, linked from the home page)
-    search = c.Type(bool, default=True)     # our search index under search/data/ (off: benchmark only)
+    booklet = c.Type(bool, default=False)  # the printable booklet (booklet.pdf, linked from the home page)
+    search = c.Type(bool, default=True)  # our search index under search/data/ (off: benchmark only)
 
 
 class CaselibPlugin(BasePlugin[CaselibConfig]):
@@ -51,11 +51,13 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if not config.use_directory_urls:
             # tag pages, the search index, the open data and the completeness checks all link to
             # folder URLs (cases/<id>/): a site with file URLs would have broken links everywhere
-            raise PluginError("本站的网址都是目录式的（如 cases/2019-swpu-sili/），不支持 use_directory_urls: false"
-                              "（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。")
+            raise PluginError(
+                "本站的网址都是目录式的（如 cases/2019-swpu-sili/），不支持 use_directory_urls: false"
+                "（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。"
+            )
         self.root = Path(config.config_file_path).resolve().parent
         if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(self.root)):
-            os.environ["SOURCE_DATE_EPOCH"] = epoch   # two builds of one commit are byte-identical
+            os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
         return config
 
     def on_pre_build(self, config):
@@ -65,8 +67,10 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if self.problems:
             for problem in self.problems:
                 log.error(str(problem))
-            raise PluginError(f"案例检查未通过：发现 {len(self.problems)} 个问题（见上）。"
-                              "请按提示修改后重试；字段写法见 CONTRIBUTING.md。")
+            raise PluginError(
+                f"案例检查未通过：发现 {len(self.problems)} 个问题（见上）。"
+                "请按提示修改后重试；字段写法见 CONTRIBUTING.md。"
+            )
         self.terms = mentions.targets(self.cases)
         for page in library.generated_pages(self.cases):
             files.append(File.generated(config, page.path, content=page.content))
@@ -75,6 +79,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.booklet_link = ""
         if self.config.booklet:
             from . import booklet  # WeasyPrint: only for the published build
+
             pdf, pages_count = booklet.site_booklet(self.cases, Path(config.config_file_path))
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
@@ -97,6 +102,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         site_dir = Path(config.site_dir)
         if self.config.search:
             from . import searchindex  # numpy: only where the index is written
+
             searchindex.build(self.cases, site_dir)
         problems = completeness.check_site(self.cases, site_dir, search=self.config.search)
         if problems:

@@ -33,7 +33,7 @@ from .schema import fields
 JSON_PATH = "cases.json"
 CSV_PATH = "cases.csv"
 FEED_PATH = "feed.xml"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")   # no XML 1.0 document may hold them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # no XML 1.0 document may hold them
 FEED_SIZE = 20
 LIST_SEPARATOR = "；"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -113,7 +113,7 @@ def atom_feed(cases: list[Case], site_url: str | None, site_name: str, limit: in
     def sub(parent, tag, text=None, **attrs):
         el = ET.SubElement(parent, tag, attrs)
         if text is not None:
-            el.text = _NOT_XML.sub("", text)   # the checker refuses these; the feed stays well-formed regardless
+            el.text = _NOT_XML.sub("", text)  # the checker refuses these; the feed stays well-formed regardless
         return el
 
     # the namespace as a plain attribute: no global ET.register_namespace (other modules use ET too)

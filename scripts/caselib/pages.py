@@ -30,17 +30,18 @@ FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNIC
 
 @dataclass(frozen=True)
 class Page:
-    path: str      # e.g. "models/四力.md"
-    content: str   # front matter, then Markdown
+    path: str  # e.g. "models/四力.md"
+    content: str  # front matter, then Markdown
 
     @property
     def markdown(self) -> str:
         """The content without its front matter, as the site engine renders it."""
         found = FRONT_MATTER.match(self.content)
-        return self.content[found.end():] if found else self.content
+        return self.content[found.end() :] if found else self.content
 
 
 # --- escaping and links -----------------------------------------------------------------------
+
 
 def md_text(value: object) -> str:
     """Contributor text made safe for inline Markdown: shown exactly, never interpreted."""
@@ -51,6 +52,7 @@ def md_text(value: object) -> str:
 def yaml_str(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     import json
+
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -78,9 +80,9 @@ def is_case_page(path: str) -> bool:
 
 def page_url(path: str) -> str:
     """The site-relative URL MkDocs gives a page path (directory URLs): "cases/x.md" → "cases/x/"."""
-    stem = path[:-len(".md")]
+    stem = path[: -len(".md")]
     if stem == "index" or stem.endswith("/index"):
-        return stem[:-len("index")]
+        return stem[: -len("index")]
     return stem + "/"
 
 
@@ -93,6 +95,7 @@ def tag_path(dim: Dimension, value: str) -> str:
 
 
 # --- pages ------------------------------------------------------------------------------------
+
 
 def _front_matter(title: str, **extra: str) -> str:
     # The theme puts a page title into its HTML as it is (header, <title>): it must be HTML text.
@@ -115,7 +118,7 @@ def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> st
             institution = case.meta.get("institution") or UNKNOWN
             memo[key] = (
                 f"- **{link(case.title, from_path, case_path(case))}**  \n"
-                f"  <span class=\"case-meta\">{md_text(institution)} · {md_text(case.published)}</span>  \n"
+                f'  <span class="case-meta">{md_text(institution)} · {md_text(case.published)}</span>  \n'
                 f"  {md_text(str(case.meta.get('summary', '')).strip())}"
             )
         items.append(memo[key])
@@ -145,8 +148,20 @@ def _card_value(case: Case, key: str, from_path: str) -> str:
     return "、".join(shown)
 
 
-CARD_FIELDS = ("institution", "unit", "org_type", "province", "published", "source", "source_url",
-               "models", "standards", "themes", "honours", "authors")
+CARD_FIELDS = (
+    "institution",
+    "unit",
+    "org_type",
+    "province",
+    "published",
+    "source",
+    "source_url",
+    "models",
+    "standards",
+    "themes",
+    "honours",
+    "authors",
+)
 
 
 def gap_note(case: Case) -> str:
@@ -155,8 +170,10 @@ def gap_note(case: Case) -> str:
     if not gaps:
         return ""
     notes = "\n".join(f"    - {md_text(g)}" for g in gaps)
-    return (f"\n!!! warning \"原文有 {len(gaps)} 处缺失\"\n\n"
-            f"    原文遭篡改，被替换的词无法确定，本库不作猜测，正文中以 {GAP_MARK} 标出。\n\n{notes}\n")
+    return (
+        f'\n!!! warning "原文有 {len(gaps)} 处缺失"\n\n'
+        f"    原文遭篡改，被替换的词无法确定，本库不作猜测，正文中以 {GAP_MARK} 标出。\n\n{notes}\n"
+    )
 
 
 def case_body(case: Case) -> str:
@@ -175,16 +192,21 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
     for key in CARD_FIELDS:
         value = _card_value(case, key, path)
         if value:
-            rows.append(f"- <span class=\"case-field\">{fields_by_key()[key].label}</span> "
-                        f"<span class=\"case-value\">{value}</span>")
+            rows.append(
+                f'- <span class="case-field">{fields_by_key()[key].label}</span> '
+                f'<span class="case-value">{value}</span>'
+            )
     content = (
         _front_matter(case.title, case_id=case.id)
         + f"# {md_text(case.title)}\n\n"
         + '<div class="case-card" markdown="1">\n\n'
         + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
-        + "\n".join(rows) + "\n\n</div>\n"
+        + "\n".join(rows)
+        + "\n\n</div>\n"
         + gap_note(case)
-        + "\n" + case_body(case) + "\n"
+        + "\n"
+        + case_body(case)
+        + "\n"
         + reuse.case_footer(case, related or [], path)
     )
     return Page(path, content)
@@ -224,15 +246,25 @@ def definition(dim: Dimension, value: str, cases: list[Case], from_path: str) ->
     source = next((c for c in cases if entry and c.id == entry.case), None)
     if entry is not None and source is not None:
         cite = link(source.title, from_path, case_path(source))
-        out += [f'!!! abstract "“{md_text(value)}”指什么"', "",
-                f"    **{md_text(entry.expansion)}**", "",
-                f"    > {md_text(entry.quote)}", "",
-                f"    —— 引自{cite}", ""]
+        out += [
+            f'!!! abstract "“{md_text(value)}”指什么"',
+            "",
+            f"    **{md_text(entry.expansion)}**",
+            "",
+            f"    > {md_text(entry.quote)}",
+            "",
+            f"    —— 引自{cite}",
+            "",
+        ]
     together = glossary.co_occurring(value, cases)
     if together:
         model_dim = next(d for d in dimensions() if d.key == "model")
-        out += ["相关模式（同一案例中一起出现）：" + "、".join(
-            f"{link(m, from_path, tag_path(model_dim, m))}（{n}）" for m, n in together) + "。", ""]
+        out += [
+            "相关模式（同一案例中一起出现）："
+            + "、".join(f"{link(m, from_path, tag_path(model_dim, m))}（{n}）" for m, n in together)
+            + "。",
+            "",
+        ]
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -251,16 +283,22 @@ def glossary_page(cases: list[Case]) -> Page:
     models, then requirements, each most used first."""
     pages_of = glossary_targets(cases)
     dims = {d.key: d for d in dimensions()}
-    out = [_front_matter("模式词典"), "# 模式词典", "",
-           "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
-           "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
-           "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
-           "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。", ""]
+    out = [
+        _front_matter("模式词典"),
+        "# 模式词典",
+        "",
+        "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
+        "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
+        "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
+        "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。",
+        "",
+    ]
     for key in ("model", "standard"):
         prefix = dims[key].path + "/"
         groups = group_by_tag(cases, dims[key])
-        counts = {e.term: len(groups[e.term])
-                  for e in glossary.shown(cases) if pages_of.get(e.term, "").startswith(prefix)}
+        counts = {
+            e.term: len(groups[e.term]) for e in glossary.shown(cases) if pages_of.get(e.term, "").startswith(prefix)
+        }
         if not counts:
             continue
         out += [f"## {dims[key].label}", ""]
@@ -285,27 +323,40 @@ def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) ->
     content = (
         _front_matter(dimension_title(dim))
         + f"# {dimension_title(dim)}\n\n{dim.intro}共 {len(groups)} 个{dim.label}。\n\n"
-        + f"| {dim.label} | 案例数 |\n|---|---:|\n" + "\n".join(rows) + "\n" + note
+        + f"| {dim.label} | 案例数 |\n|---|---:|\n"
+        + "\n".join(rows)
+        + "\n"
+        + note
     )
     return Page(path, content)
 
 
 def all_cases_page(cases: list[Case]) -> Page:
     from .browse import all_cases_page as filterable  # the filterable list, see browse.py
+
     return filterable(cases)
 
 
 def field_guide_page() -> Page:
     """The contributor field guide, derived from the schema."""
     type_names = {
-        "id": "编号", "text": "一行文字", "longtext": "一段文字", "enum": "从允许值中选一个",
-        "text_list": "列表", "enum_list": "列表，值从允许值中选", "date": "日期 YYYY-MM-DD",
-        "url": "网址", "todo": "列表（导入工具填写，处理完删除）",
+        "id": "编号",
+        "text": "一行文字",
+        "longtext": "一段文字",
+        "enum": "从允许值中选一个",
+        "text_list": "列表",
+        "enum_list": "列表，值从允许值中选",
+        "date": "日期 YYYY-MM-DD",
+        "url": "网址",
+        "todo": "列表（导入工具填写，处理完删除）",
     }
-    parts = [_front_matter("字段说明"), "# 字段说明\n\n",
-             "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
-             "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
-             "| 字段 | 名称 | 必填 | 写法 | 说明 |\n|---|---|---|---|---|\n"]
+    parts = [
+        _front_matter("字段说明"),
+        "# 字段说明\n\n",
+        "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
+        "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
+        "| 字段 | 名称 | 必填 | 写法 | 说明 |\n|---|---|---|---|---|\n",
+    ]
     for spec in fields():
         required = "必填" + ("（可填 未知）" if spec.unknown else "") if spec.required else "选填"
         parts.append(f"| `{spec.key}` | {spec.label} | {required} | {type_names[spec.type]} | {md_text(spec.help)} |\n")
@@ -320,6 +371,7 @@ def field_guide_page() -> Page:
 def limits_section() -> str:
     """The limits `check` enforces, from the constants it enforces them with."""
     from . import cases, markup, validate
+
     lengths = "，".join(f"{spec.label} {spec.max_chars} 字" for spec in fields() if spec.max_chars)
     rows = [
         ("案例文件", f"最多 {cases.MAX_FILE_BYTES // 1000} KB（最长的真实案例约 13 KB）"),
@@ -329,18 +381,26 @@ def limits_section() -> str:
         ("各字段的字数", lengths),
         ("列表字段", f"每个字段最多 {validate.MAX_VALUES} 个值；值只能是文字，不能再套列表"),
         ("编号 `id`", f"最多 {validate.MAX_ID_CHARS} 个字符"),
-        ("保留的名字", "、".join(f"`{name}`" for name in sorted(validate.RESERVED))
-         + " 是网站自己的页面名，不能用作编号或标签值；只差大小写、标点或空格的标签值算同一个"),
+        (
+            "保留的名字",
+            "、".join(f"`{name}`" for name in sorted(validate.RESERVED))
+            + " 是网站自己的页面名，不能用作编号或标签值；只差大小写、标点或空格的标签值算同一个",
+        ),
         ("数字", f"最多 {cases.MAX_NUMBER_CHARS} 位（文字请用引号括起来）"),
         ("日期", "不能早于 1921 年，也不能晚于今天"),
-        ("看不见的字符", "元数据里不能有控制字符、零宽字符、改变文字方向的字符和私用区字符；"
-                      "正文里不能有控制字符和改变文字方向的字符"),
+        (
+            "看不见的字符",
+            "元数据里不能有控制字符、零宽字符、改变文字方向的字符和私用区字符；"
+            "正文里不能有控制字符和改变文字方向的字符",
+        ),
         ("YAML", "不能用标签（`!`）、锚点和别名（`&`、`*`）"),
     ]
     table = "".join(f"| {name} | {rule} |\n" for name, rule in rows)
-    return ("\n## 长度和数量的限制\n\n超过限制的文件不会被读取或排版，`check` 报告文件、行号和限制；"
-            "限制远大于真实案例的需要，只为挡住会让网站构建卡死或出错的内容。\n\n"
-            "| 项目 | 限制 |\n|---|---|\n" + table)
+    return (
+        "\n## 长度和数量的限制\n\n超过限制的文件不会被读取或排版，`check` 报告文件、行号和限制；"
+        "限制远大于真实案例的需要，只为挡住会让网站构建卡死或出错的内容。\n\n"
+        "| 项目 | 限制 |\n|---|---|\n" + table
+    )
 
 
 def latest_cases(cases: list[Case], from_path: str, limit: int = 10) -> str:
@@ -358,8 +418,11 @@ def browse_links(cases: list[Case], from_path: str) -> str:
 def site_pages(cases: list[Case], related_cases: dict[str, list[Case]] | None = None) -> list[Page]:
     """Every generated page of the site; `related_cases` (by case id) found here when not given."""
     related_cases = related.related(cases) if related_cases is None else related_cases
-    pages = [case_page(c, related_cases[c.id]) for c in cases] + [all_cases_page(cases), field_guide_page(),
-                                                                 glossary_page(cases)]
+    pages = [case_page(c, related_cases[c.id]) for c in cases] + [
+        all_cases_page(cases),
+        field_guide_page(),
+        glossary_page(cases),
+    ]
     memo: dict = {}  # list items, for this build only (the cases are in `cases` throughout)
     for dim in dimensions():
         groups = group_by_tag(cases, dim)

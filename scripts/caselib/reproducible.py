@@ -9,8 +9,9 @@ from pathlib import Path
 def source_date_epoch(root: Path) -> str | None:
     """Seconds since the epoch of the last commit of the repository at root; None outside git."""
     try:
-        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
-                                text=True, timeout=30)
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     value = result.stdout.strip()

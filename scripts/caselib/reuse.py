@@ -15,22 +15,27 @@ CHINA = datetime.timezone(datetime.timedelta(hours=8))
 def build_date() -> str:
     """The build date (China time) from SOURCE_DATE_EPOCH, so one commit builds identical pages."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (datetime.datetime.fromtimestamp(int(epoch), CHINA) if epoch and epoch.isdigit()
-              else datetime.datetime.now(CHINA))
+    moment = (
+        datetime.datetime.fromtimestamp(int(epoch), CHINA)
+        if epoch and epoch.isdigit()
+        else datetime.datetime.now(CHINA)
+    )
     return moment.date().isoformat()
 
 
 def related_section(related: list[Case], from_path: str) -> str:
     from .pages import case_path, link, md_text
+
     if not related:
         return ""
     items = []
     for other in related:
         institution = other.meta.get("institution") or UNKNOWN
-        items.append(f"- {link(other.title, from_path, case_path(other))} "
-                     f"<span class=\"case-meta\">{md_text(institution)} · {md_text(other.published)}</span>")
-    return ('\n## 相关案例\n\n<div class="case-related" markdown="1">\n\n'
-            + "\n".join(items) + "\n\n</div>\n")
+        items.append(
+            f"- {link(other.title, from_path, case_path(other))} "
+            f'<span class="case-meta">{md_text(institution)} · {md_text(other.published)}</span>'
+        )
+    return '\n## 相关案例\n\n<div class="case-related" markdown="1">\n\n' + "\n".join(items) + "\n\n</div>\n"
 
 
 def case_footer(case: Case, related: list[Case], from_path: str) -> str:

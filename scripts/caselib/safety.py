@@ -21,10 +21,48 @@ import html
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "mark", "ol", "p", "pre", "s",
-    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead",
-    "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
@@ -35,7 +73,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-PLAIN_ATTRIBUTES = {"title", "alt"}   # shown as text: never markup (see plain_text)
+PLAIN_ATTRIBUTES = {"title", "alt"}  # shown as text: never markup (see plain_text)
 _FULL_WIDTH = str.maketrans({"<": "＜", ">": "＞"})
 
 
@@ -49,7 +87,7 @@ def plain_text(text: str) -> str:
     if "<" not in text and ">" not in text and "&" not in text:
         return text
     decoded = text
-    while (again := html.unescape(decoded)) != decoded:   # each step shortens it: ends
+    while (again := html.unescape(decoded)) != decoded:  # each step shortens it: ends
         decoded = again
     if "<" not in decoded and ">" not in decoded:
         return text
@@ -60,9 +98,14 @@ def _attribute(tag: str, attribute: str, value: str) -> str:
     return plain_text(value) if attribute in PLAIN_ATTRIBUTES else value
 
 
-_CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                       link_rel=None, strip_comments=True,
-                       attribute_filter=_attribute)   # one parsed policy for every page
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+    attribute_filter=_attribute,
+)  # one parsed policy for every page
 
 
 def sanitize_html(html: str) -> str:

@@ -15,7 +15,7 @@ from .problems import Problem
 from .yamlsafe import SafeLoader
 
 DATA_DIR = Path(__file__).parent / "data"
-DATA_SHOWN = "scripts/caselib/data"   # as messages name the data files
+DATA_SHOWN = "scripts/caselib/data"  # as messages name the data files
 UNKNOWN = "未知"
 
 
@@ -97,15 +97,24 @@ def data_problems() -> list[Problem]:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problems.append(Problem(shown, 1 + (mark.line if mark else 0), "数据文件",
-                                    f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进"))
+            problems.append(
+                Problem(
+                    shown,
+                    1 + (mark.line if mark else 0),
+                    "数据文件",
+                    f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进",
+                )
+            )
             continue
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）"))
             continue
         if path.parent.name == "vocab" and not (isinstance(data, list) and data):
             problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头"))
-        elif path.parent.name == "vocab" and path.name != "institutions.yml" \
-                and not all(isinstance(v, str) and v.strip() for v in data):
+        elif (
+            path.parent.name == "vocab"
+            and path.name != "institutions.yml"
+            and not all(isinstance(v, str) and v.strip() for v in data)
+        ):
             problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字"))
     return problems

@@ -27,7 +27,7 @@ def encode(values) -> tuple[np.ndarray, np.ndarray]:
     low[size > 1] |= 0x80
     out[start] = low
     at, k = np.flatnonzero(size > 1), 1
-    while len(at):               # the few values of more than one byte
+    while len(at):  # the few values of more than one byte
         byte = ((v[at] >> (7 * k)) & 0x7F).astype(np.uint8)
         more = size[at] > k + 1
         byte[more] |= 0x80

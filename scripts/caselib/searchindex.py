@@ -51,12 +51,22 @@ INDEX_DIR = "search/data"
 FORMAT = 2
 GRAM = 3
 DIR_FIELDS = GRAM + 5
-SHARD_BYTES = 16384   # aimed-at size of a doc-list shard before gzip
-POS_BYTES = 16384     # a position file is cut at the first doc boundary past this many bytes
+SHARD_BYTES = 16384  # aimed-at size of a doc-list shard before gzip
+POS_BYTES = 16384  # a position file is cut at the first doc boundary past this many bytes
 TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
 HEAD_KEYS = ("title", "models", "institution")
-META_KEYS = ("unit", "org_type", "province", "standards", "themes", "published", "source",
-             "honours", "summary", "authors")
+META_KEYS = (
+    "unit",
+    "org_type",
+    "province",
+    "standards",
+    "themes",
+    "published",
+    "source",
+    "honours",
+    "summary",
+    "authors",
+)
 SEP = "\0"
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
@@ -88,8 +98,8 @@ class Record:
     title: str
     institution: str
     date: str
-    head: list[str]   # original text of the head fields
-    rest: list[str]   # original text of the other metadata fields and the body
+    head: list[str]  # original text of the head fields
+    rest: list[str]  # original text of the other metadata fields and the body
 
 
 def record(case) -> Record:
@@ -164,11 +174,12 @@ def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
 @dataclass
 class _Level:
     """The keys of one n-gram length, in key order, with their doc lists (and positions)."""
-    cps: np.ndarray        # keys × GRAM code points
-    docs: np.ndarray       # per key: how many docs
-    values: np.ndarray     # per key, back to back: doc-list deltas, then break deltas
-    counts: np.ndarray     # per key: how many values
-    pos: np.ndarray        # keys × 3: file, offset, breaks (zeros below GRAM)
+
+    cps: np.ndarray  # keys × GRAM code points
+    docs: np.ndarray  # per key: how many docs
+    values: np.ndarray  # per key, back to back: doc-list deltas, then break deltas
+    counts: np.ndarray  # per key: how many values
+    pos: np.ndarray  # keys × 3: file, offset, breaks (zeros below GRAM)
 
 
 def _texts(records) -> tuple[list[str], int]:
@@ -181,9 +192,10 @@ def _texts(records) -> tuple[list[str], int]:
 @dataclass
 class _Text:
     """All docs' normalised text as arrays, one entry per character."""
-    cp: np.ndarray       # code point, 0 = NUL (between fields and docs)
-    doc: np.ndarray      # doc number
-    pos: np.ndarray      # position in the doc's text
+
+    cp: np.ndarray  # code point, 0 = NUL (between fields and docs)
+    doc: np.ndarray  # doc number
+    pos: np.ndarray  # position in the doc's text
     head: int
 
 
@@ -207,16 +219,15 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.
     base = int(char_id[-1]) + 1
     size = len(cp) - GRAM
     distinct = 1
-    prev = np.zeros(0, dtype=np.int32)   # the (n-1)-gram ids: set by each round, first read when n = 2
+    prev = np.zeros(0, dtype=np.int32)  # the (n-1)-gram ids: set by each round, first read when n = 2
     valid = np.ones(size, dtype=bool)
     out = []
     for n in range(1, GRAM + 1):
-        nxt = cid[n - 1:n - 1 + size]
+        nxt = cid[n - 1 : n - 1 + size]
         valid &= nxt != 0
         at = np.flatnonzero(valid).astype(np.int32)
         ids = np.zeros(size, dtype=np.int32)
-        ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at],
-                                   distinct * base)
+        ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at], distinct * base)
         prev = ids
         out.append((at, ids[at], distinct))
     return _Text(cp, doc_of, pos_of, head_len), out
@@ -238,10 +249,10 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     doc = text.doc[at]
     new_pair = new_key.copy()
     new_pair[1:] |= doc[1:] != doc[:-1]
-    pair = np.flatnonzero(new_pair)                     # first occurrence of each (key, doc)
+    pair = np.flatnonzero(new_pair)  # first occurrence of each (key, doc)
     pair_key_start = new_key[pair]
     del new_key
-    key_pair = np.flatnonzero(pair_key_start)           # first pair of each key
+    key_pair = np.flatnonzero(pair_key_start)  # first pair of each key
     docs = np.diff(np.append(key_pair, len(pair)))
     cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
     first_at = at[pair[key_pair]]
@@ -290,7 +301,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     posinfo[:, 0] = file_of[key_pair]
     posinfo[:, 1] = pair_byte[key_pair] - file_start[file_of[key_pair]]
     del file_of, pair_byte
-    brk = first_in_bucket & ~pair_key_start             # a key's data moves to a new file
+    brk = first_in_bucket & ~pair_key_start  # a key's data moves to a new file
     del first_in_bucket, pair_key_start
     brk_pair = np.flatnonzero(brk)
     del brk
@@ -320,9 +331,10 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     while shards < 1 << 16 and total / shards > SHARD_BYTES:
         shards *= 2
     shard = _shards_of(cps, shards)
-    order = np.argsort(shard, kind="stable")                  # keys already by (length, key)
-    rows = np.column_stack([cps, np.concatenate([lv.docs for lv in levels]), key_bytes,
-                            np.concatenate([lv.pos for lv in levels])])[order]
+    order = np.argsort(shard, kind="stable")  # keys already by (length, key)
+    rows = np.column_stack(
+        [cps, np.concatenate([lv.docs for lv in levels]), key_bytes, np.concatenate([lv.pos for lv in levels])]
+    )[order]
     dir_data, dir_nbytes = searchcodec.encode(rows.ravel())
     row_bytes = searchcodec.group_sizes(dir_nbytes, np.full(len(rows), DIR_FIELDS))
     body = data[searchcodec.gather_ranges(key_start[order], key_bytes[order])]
@@ -335,8 +347,11 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     out = []
     for s in range(shards):
         a, b = int(cut[s]), int(cut[s] + per_shard[s])
-        out.append(counts[count_at[s]:count_at[s + 1]].tobytes() + dir_data[row_at[a]:row_at[b]].tobytes()
-                   + body[body_at[a]:body_at[b]].tobytes())
+        out.append(
+            counts[count_at[s] : count_at[s + 1]].tobytes()
+            + dir_data[row_at[a] : row_at[b]].tobytes()
+            + body[body_at[a] : body_at[b]].tobytes()
+        )
     return out
 
 
@@ -358,8 +373,14 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
 
     def write_docs() -> None:
         for doc, rec in enumerate(records):
-            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date,
-                    "h": SEP.join(rec.head), "r": SEP.join(rec.rest)}
+            data = {
+                "u": rec.url,
+                "t": rec.title,
+                "i": rec.institution,
+                "d": rec.date,
+                "h": SEP.join(rec.head),
+                "r": SEP.join(rec.rest),
+            }
             write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
@@ -367,7 +388,7 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     # the same whatever the order the jobs run in (each file is written by exactly one job)
     with ThreadPoolExecutor(threads) as pool:
         done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
-        del grams   # each level's arrays are freed once its job has run
+        del grams  # each level's arrays are freed once its job has run
         docs_written = pool.submit(write_docs)
         levels = [job.result()[0] for job in done]
         pos_files = done[-1].result()[1]
@@ -376,21 +397,21 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
         jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM,
-                "shards": len(shard_files)}
+    manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
     (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest
 
 
 # --- reading the index back (tests, benchmark, completeness checks) ---------------------------
 
+
 @dataclass
 class Entry:
-    docs: list[int]       # doc numbers, ascending
-    heads: list[bool]     # whether the key occurs in that doc's head
+    docs: list[int]  # doc numbers, ascending
+    heads: list[bool]  # whether the key occurs in that doc's head
     file: int = 0
     offset: int = 0
-    breaks: tuple = ()    # doc indexes (in `docs`) where the positions move to the next file
+    breaks: tuple = ()  # doc indexes (in `docs`) where the positions move to the next file
 
 
 # A key shard: its bytes, and per key where its doc list starts and its other directory fields.
@@ -403,7 +424,7 @@ class Index:
         self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
         self._files: dict[str, bytes] = {}
         self._shards: dict[int, _Shard] = {}
-        self.read_bytes = 0   # compressed bytes of the files read so far (what a browser fetches)
+        self.read_bytes = 0  # compressed bytes of the files read so far (what a browser fetches)
 
     def _file(self, name: str) -> bytes:
         if name not in self._files:
@@ -422,7 +443,7 @@ class Index:
             rows, at = searchcodec.decode(buf, at, count * DIR_FIELDS)
             keys: dict[str, tuple[int, list[int]]] = {}
             for r in range(count):
-                row = rows[r * DIR_FIELDS:(r + 1) * DIR_FIELDS]
+                row = rows[r * DIR_FIELDS : (r + 1) * DIR_FIELDS]
                 key = "".join(chr(c) for c in row[:GRAM] if c)
                 keys[key] = (at, row[GRAM:])
                 at += row[GRAM + 1]
@@ -474,7 +495,7 @@ class Index:
             e = self.entry(term)
             return dict(zip(e.docs, e.heads)) if e else {}
         cover = _cover(len(term), gram)
-        looked_up = {o: self.entry(term[o:o + gram]) for o in cover}
+        looked_up = {o: self.entry(term[o : o + gram]) for o in cover}
         entries = {o: e for o, e in looked_up.items() if e is not None}
         if len(entries) < len(looked_up):
             return {}

@@ -24,9 +24,9 @@ ROW = 38
 
 @dataclass(frozen=True)
 class Chart:
-    key: str          # dimension key
+    key: str  # dimension key
     title: str
-    by_value: bool    # sort by value (years) instead of by count
+    by_value: bool  # sort by value (years) instead of by count
 
 
 CHARTS = (
@@ -56,8 +56,11 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> str:
     top = max((n for _, n in rows), default=1)
     height = ROW * len(rows) + 4
     esc = html.escape
-    parts = [f'<svg class="caselib-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-             f'aria-label="{esc(title)}" preserveAspectRatio="xMinYMin meet">', f"<title>{esc(title)}</title>"]
+    parts = [
+        f'<svg class="caselib-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-label="{esc(title)}" preserveAspectRatio="xMinYMin meet">',
+        f"<title>{esc(title)}</title>",
+    ]
     for i, (label, n) in enumerate(rows):
         y = i * ROW
         bar = max(2, round((WIDTH - 40) * n / top))
@@ -70,9 +73,14 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> str:
 
 def stats_page(cases: list[Case]) -> Page:
     dims = {d.key: d for d in dimensions()}
-    out = [_front_matter("统计"), "# 统计", "",
-           f"本库共有 {len(cases)} 个案例。下面的图和表在每次建站时根据全部案例重新统计；"
-           "一个案例可以有多个模式，所以各模式的案例数相加可能多于案例总数。", ""]
+    out = [
+        _front_matter("统计"),
+        "# 统计",
+        "",
+        f"本库共有 {len(cases)} 个案例。下面的图和表在每次建站时根据全部案例重新统计；"
+        "一个案例可以有多个模式，所以各模式的案例数相加可能多于案例总数。",
+        "",
+    ]
     for chart in CHARTS:
         rows = chart_rows(cases, chart)
         dim = dims[chart.key]

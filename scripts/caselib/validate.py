@@ -24,7 +24,7 @@ from .text import GAP_MARK, slug
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_CHARS = 64
-MAX_VALUES = 30   # values in one list field
+MAX_VALUES = 30  # values in one list field
 # Page names a case or a tag value must not take: `index` is the page of its folder
 # (/cases/ lists every case, /models/ every model).
 RESERVED = {"index"}
@@ -112,19 +112,25 @@ def _check_url(spec: Field, value) -> Iterator[str]:
         return
     try:
         parts = urlsplit(value.strip())
-        _ = parts.port   # a port that is not a number raises too
+        _ = parts.port  # a port that is not a number raises too
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
-            or re.search(r"[\s<>\"']", value.strip()):
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or re.search(r"[\s<>\"']", value.strip())
+    ):
         yield f"“{value}”不是有效网址（允许：以 http:// 或 https:// 开头的完整网址）"
 
 
 def _check_list(item_check: Callable[[Field, object], Iterator[str]]):
     def check(spec: Field, value) -> Iterator[str]:
         if not isinstance(value, list):
-            yield (f"应是列表，现在是{_type_name(value)}"
-                   f"（写法：{spec.key}: [{value if isinstance(value, str) else '值一'}]，多个值用逗号隔开）")
+            yield (
+                f"应是列表，现在是{_type_name(value)}"
+                f"（写法：{spec.key}: [{value if isinstance(value, str) else '值一'}]，多个值用逗号隔开）"
+            )
             return
         if len(value) > MAX_VALUES:
             yield f"值太多：{len(value)} 个，最多 {MAX_VALUES} 个"
@@ -135,6 +141,7 @@ def _check_list(item_check: Callable[[Field, object], Iterator[str]]):
                 yield f"“{item}”重复了"
             seen.add(item)
             yield from item_check(spec, item)
+
     return check
 
 
@@ -174,25 +181,32 @@ def _type_name(value) -> str:
 
 # --- rules over one case: each yields (line, field, message) -------------------------------
 
+
 def rule_unknown_fields(case: Case):
     known = fields_by_key()
     for key in case.meta:
         if key not in known:
             hint = _suggest(key, known)
-            yield (case.line_of(key), key,
-                   f"不认识这个字段（允许：{_allowed_list(known)}）" + (f"。{hint}" if hint else ""))
+            yield (
+                case.line_of(key),
+                key,
+                f"不认识这个字段（允许：{_allowed_list(known)}）" + (f"。{hint}" if hint else ""),
+            )
 
 
 def rule_visible_text(case: Case):
     """No character one cannot see: control, zero-width, bidi and private-use characters make
     look-alike tags (四\u200b力 beside 四力), break the feed and the booklet, or reorder text."""
     for key, value in case.meta.items():
-        for item in (value if isinstance(value, list) else [value]):
+        for item in value if isinstance(value, list) else [value]:
             hidden = invisible(item) if isinstance(item, str) else []
             if hidden:
-                yield (case.line_of(key), key,
-                       f"含有看不见的字符 {char_name(hidden[0])}：它会让看起来一样的值成为不同的标签，"
-                       "或让订阅源和汇编出错；请删掉（从网页复制时常会带上）")
+                yield (
+                    case.line_of(key),
+                    key,
+                    f"含有看不见的字符 {char_name(hidden[0])}：它会让看起来一样的值成为不同的标签，"
+                    "或让订阅源和汇编出错；请删掉（从网页复制时常会带上）",
+                )
                 break
 
 
@@ -209,8 +223,7 @@ def rule_field_values(case: Case):
         value = case.meta[spec.key]
         if value is None or value == [] or value == "":
             if spec.required:
-                yield (case.line_of(spec.key), spec.key,
-                       f"“{spec.label}”不能为空：{spec.help}")
+                yield (case.line_of(spec.key), spec.key, f"“{spec.label}”不能为空：{spec.help}")
             continue
         for message in CHECKS[spec.type](spec, value):
             yield (case.line_of(spec.key), spec.key, message)
@@ -229,7 +242,7 @@ def _any_spam() -> re.Pattern:
 def rule_no_spam(case: Case):
     words = vocab("spam")
     for key, value in case.meta.items():
-        if not _any_spam().search(str(value)):   # one scan per field; the words only when something is there
+        if not _any_spam().search(str(value)):  # one scan per field; the words only when something is there
             continue
         for word in words:
             if word.lower() in str(value).lower():
@@ -239,8 +252,11 @@ def rule_no_spam(case: Case):
     for offset, line in enumerate(case.body.split("\n")):
         for word in words:
             if word.lower() in line.lower():
-                yield (case.body_line + offset, "正文",
-                       f"含有植入的垃圾广告词“{word}”：删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）")
+                yield (
+                    case.body_line + offset,
+                    "正文",
+                    f"含有植入的垃圾广告词“{word}”：删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）",
+                )
 
 
 def rule_gaps_match_marks(case: Case):
@@ -248,8 +264,11 @@ def rule_gaps_match_marks(case: Case):
     gaps = case.meta.get("gaps") or []
     recorded = len(gaps) if isinstance(gaps, list) else 0
     if marks != recorded:
-        yield (case.line_of("gaps") if "gaps" in case.meta else 1, "gaps",
-               f"正文中有 {marks} 处 {GAP_MARK}，gaps 里记录了 {recorded} 条；两者应一一对应")
+        yield (
+            case.line_of("gaps") if "gaps" in case.meta else 1,
+            "gaps",
+            f"正文中有 {marks} 处 {GAP_MARK}，gaps 里记录了 {recorded} 条；两者应一一对应",
+        )
 
 
 CASE_RULES = (
@@ -265,11 +284,11 @@ CASE_RULES = (
 
 
 def check_case(case: Case) -> list[Problem]:
-    return [Problem(case.path, line, key, message)
-            for rule in CASE_RULES for line, key, message in rule(case)]
+    return [Problem(case.path, line, key, message) for rule in CASE_RULES for line, key, message in rule(case)]
 
 
 # --- rules over the whole library -----------------------------------------------------------
+
 
 def rule_unique(key: str, label: str):
     def rule(cases: list[Case]) -> Iterator[Problem]:
@@ -283,8 +302,10 @@ def rule_unique(key: str, label: str):
                 continue
             for case in group:
                 others = "、".join(c.path for c in group if c is not case)
-                yield Problem(case.path, case.line_of(key), key,
-                              f"{label}“{value}”与 {others} 重复；每个案例的{label}必须唯一")
+                yield Problem(
+                    case.path, case.line_of(key), key, f"{label}“{value}”与 {others} 重复；每个案例的{label}必须唯一"
+                )
+
     rule.__name__ = f"rule_unique_{key}"
     return rule
 
@@ -295,14 +316,18 @@ def rule_tag_urls_distinct(cases: list[Case]) -> Iterator[Problem]:
         first: dict[str, tuple[str, Case]] = {}
         for case in cases:
             for value in tag_values(case, dim):
-                key = slug(value).casefold()   # one folder on a case-insensitive file system
+                key = slug(value).casefold()  # one folder on a case-insensitive file system
                 seen = first.setdefault(key, (value, case))
                 if seen[0] != value:
                     spec = dim.fields[0] if dim.fields else None
                     field_key = spec.key if spec else dim.key
-                    yield Problem(case.path, case.line_of(field_key), field_key,
-                                  f"“{value}”与 {seen[1].path} 中的“{seen[0]}”只差标点、空格或大小写，"
-                                  f"会共用一个索引页；请统一成同一种写法")
+                    yield Problem(
+                        case.path,
+                        case.line_of(field_key),
+                        field_key,
+                        f"“{value}”与 {seen[1].path} 中的“{seen[0]}”只差标点、空格或大小写，"
+                        f"会共用一个索引页；请统一成同一种写法",
+                    )
 
 
 LIBRARY_RULES = (rule_unique("id", "编号"), rule_unique("title", "标题"), rule_tag_urls_distinct)

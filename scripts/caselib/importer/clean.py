@@ -11,21 +11,26 @@ import re
 
 from .fix import rules
 
-MAX_NOISE_CHARS = 80          # longer lines are never taken for page furniture
+MAX_NOISE_CHARS = 80  # longer lines are never taken for page furniture
 SENTENCE_END = "。！？；…!?;"
 CLOSERS = "”」』\"'）)"
 
 _NOISE_LABELS = {
-    "breadcrumb": "导航路径", "share": "分享或翻页按钮", "counter": "浏览次数",
-    "login": "登录框", "copyright": "版权信息", "credit": "编辑署名", "widget": "页面控件",
-    "caption": "图片说明", "related": "相关阅读",
+    "breadcrumb": "导航路径",
+    "share": "分享或翻页按钮",
+    "counter": "浏览次数",
+    "login": "登录框",
+    "copyright": "版权信息",
+    "credit": "编辑署名",
+    "widget": "页面控件",
+    "caption": "图片说明",
+    "related": "相关阅读",
 }
 
 
 @functools.cache
 def _noise_patterns() -> list[tuple[str, re.Pattern]]:
-    return [(_NOISE_LABELS[kind], re.compile(p)) for kind, pats in rules()["noise_lines"].items()
-            for p in pats]
+    return [(_NOISE_LABELS[kind], re.compile(p)) for kind, pats in rules()["noise_lines"].items() for p in pats]
 
 
 def noise_reason(line: str) -> str | None:
@@ -87,7 +92,7 @@ def parse_meta_line(line: str) -> dict[str, str] | None:
         found["date"] = parse_date(lead) or ""
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[match.end():end].strip(" |｜\u3000")
+        value = text[match.end() : end].strip(" |｜\u3000")
         kind = kind_of[match.group(1)]
         if kind == "date":
             value = parse_date(value) or ""
@@ -101,9 +106,11 @@ def parse_meta_line(line: str) -> dict[str, str] | None:
 def date_from_url(url: str) -> str | None:
     """A date in a URL path: /2025/0306/, /2025-03-06/, /20250306/, /230411/, t20230411_."""
     path = re.sub(r"^[a-z]+://[^/]+", "", url)
-    for pattern, short in ((r"/((?:19|20)\d{2})[/-]?(\d{2})[/-]?(\d{2})(?=[/_.]|$)", False),
-                           (r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.]|$)", False),
-                           (r"/(\d{2})(\d{2})(\d{2})/", True)):
+    for pattern, short in (
+        (r"/((?:19|20)\d{2})[/-]?(\d{2})[/-]?(\d{2})(?=[/_.]|$)", False),
+        (r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.]|$)", False),
+        (r"/(\d{2})(\d{2})(\d{2})/", True),
+    ):
         match = re.search(pattern, path)
         if match:
             year, month, day = (int(g) for g in match.groups())
@@ -114,6 +121,7 @@ def date_from_url(url: str) -> str | None:
 
 
 # --- shapes of lines -----------------------------------------------------------------------
+
 
 def is_sentence(line: str) -> bool:
     """Ends like a sentence (closing quotes and brackets after the stop are ignored)."""
@@ -127,5 +135,7 @@ def is_paragraph(line: str) -> bool:
     return len(text) >= 60 or (len(text) >= 15 and is_sentence(text))
 
 
-AUTHORS_LINE = re.compile(r"^[(（]([\u4e00-\u9fff]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff]{2,4})+|[\u4e00-\u9fff]{2,3})[)）]$")
+AUTHORS_LINE = re.compile(
+    r"^[(（]([\u4e00-\u9fff]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff]{2,4})+|[\u4e00-\u9fff]{2,3})[)）]$"
+)
 EDITOR_NOTE = re.compile(r"^[【\[(（]?\s*编者按\s*[】\])）]?\s*[:：]?")

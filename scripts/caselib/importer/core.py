@@ -22,8 +22,8 @@ from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
 
 # Fields a person decides; the importer proposes them and lists them under `todo`.
 HUMAN_FIELDS = ("id", "summary", "themes", "models", "honours")
-MAX_GAPS = 500          # gap marks in one case; a source with more is too damaged to import
-MAX_TITLE = 200         # characters; the title's continuation lines stop joining it there
+MAX_GAPS = 500  # gap marks in one case; a source with more is too damaged to import
+MAX_TITLE = 200  # characters; the title's continuation lines stop joining it there
 SPAM_GAP = "原文此处被植入的广告词替换，原词无法确定。"
 MOJIBAKE_GAP = "原文此处是乱码，无法确定原文。"
 
@@ -32,9 +32,9 @@ MOJIBAKE_GAP = "原文此处是乱码，无法确定原文。"
 class Result:
     meta: dict
     body: str
-    dropped: list[tuple[int, str, str]] = field(default_factory=list)   # (line no, reason, text)
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)  # (line no, reason, text)
     changes: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)                      # how facts were found
+    found: list[str] = field(default_factory=list)  # how facts were found
     todo: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, float]] = field(default_factory=list)
 
@@ -48,8 +48,10 @@ def _traditional(lines: list[str]) -> bool:
 
 # Terminal escape sequences (colours, cursor moves, window titles): removed whole, so that
 # neither they nor their visible remainder ("[31m") reach the case or the report.
-_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
-                     r"|\x1b[@-Z\\-_]")
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[@-Z\\-_]"
+)
 
 
 def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
@@ -80,18 +82,27 @@ def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
         result.changes.append(f"第 {no} 行：乱码“{run[:20]}”改为 {GAP_MARK}（不猜测原文）")
     for run in spam:
         result.changes.append(f"第 {no} 行：删去植入的垃圾广告词“{run}”，原位置标记 {GAP_MARK}")
-    reasons = [{"\x01": MOJIBAKE_GAP, "\x02": SPAM_GAP, "\x03": "原文已标记缺失。"}[ch]
-               for ch in text if ch in "\x01\x02\x03"]
+    reasons = [
+        {"\x01": MOJIBAKE_GAP, "\x02": SPAM_GAP, "\x03": "原文已标记缺失。"}[ch] for ch in text if ch in "\x01\x02\x03"
+    ]
     return re.sub("[\x01\x02\x03]", GAP_MARK, text), reasons
 
 
 def _is_byline(text: str) -> bool:
-    return bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text)) and len(text) <= 30 or \
-        any(entry["name"] == text for entry in institutions())
+    return (
+        bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text))
+        and len(text) <= 30
+        or any(entry["name"] == text for entry in institutions())
+    )
 
 
-def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None = None,
-                 case_id: str | None = None, title_hint: str = "") -> Result:
+def import_lines(
+    raw_lines: list[str],
+    url: str = "",
+    cases: list[Case] | None = None,
+    case_id: str | None = None,
+    title_hint: str = "",
+) -> Result:
     """Import the lines of one source. title_hint (a web page's <h1> or <title>) picks the title
     among the short lines above the article, where a saved page also has its menus."""
     cases = cases or []
@@ -123,8 +134,14 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
         if t and len(t) <= 30 and not clean.is_sentence(t) and numbered_level(t) is None:
             seen.setdefault(extract.squash(t), []).append(i)
     # Repeated headings inside the article stay; furniture shows above it (and maybe below).
-    repeated = {s for s, at in seen.items() if s and len(at) > 1 and min(at) < first_para and (
-        max(at) > first_para or not ("“" in lines[at[0]][1] or len(s) >= 10))}
+    repeated = {
+        s
+        for s, at in seen.items()
+        if s
+        and len(at) > 1
+        and min(at) < first_para
+        and (max(at) > first_para or not ("“" in lines[at[0]][1] or len(s) >= 10))
+    }
 
     meta: dict[str, str] = {}
     title, bylines, crumbs, editor_note = "", [], [], ""
@@ -200,7 +217,7 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
 
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
     authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
-    signed: list[list[str]] = []       # the last line first
+    signed: list[list[str]] = []  # the last line first
     while body and (signature := clean.AUTHORS_LINE.match(body[-1][1])):
         no, text = body.pop()
         signed.append(re.split(r"[ 　、，,]+", signature.group(1)))
@@ -212,8 +229,10 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     md_lines, captions = build_body([t for _, t in body])
     gap_count = sum(line.count(GAP_MARK) for line in md_lines)
     if gap_count > MAX_GAPS:
-        raise ImportError_(f"原文损坏太严重：有 {gap_count} 处乱码、广告词或缺字（最多 {MAX_GAPS} 处），"
-                           "请找一份完好的原文（换一个网站或另存为 UTF-8）后再导入")
+        raise ImportError_(
+            f"原文损坏太严重：有 {gap_count} 处乱码、广告词或缺字（最多 {MAX_GAPS} 处），"
+            "请找一份完好的原文（换一个网站或另存为 UTF-8）后再导入"
+        )
     numbers = {t: n for n, t in body}
     for text, reason in captions:
         drop(numbers.get(text, 0), reason, text)
@@ -265,14 +284,21 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
     else:
         todo = result.todo
         if not case_id:
-            todo.append(f"id：编号是自动建议的 {m['id']}，可改成“年份-院校缩写-模式拼音”，发布后不能再改；改了要同时改文件名")
+            todo.append(
+                f"id：编号是自动建议的 {m['id']}，可改成“年份-院校缩写-模式拼音”，发布后不能再改；改了要同时改文件名"
+            )
         todo.append("summary：摘要是从正文自动截取的，请改写成一两句话的概括（不超过 200 字）")
         todo.append("themes：主题是按关键词提议的，请从允许值中选定一到四个")
         todo.append("models：模式是从引号和数字编码的说法中提议的，请只保留本单位自己提出的模式")
         todo.append("honours：原文写明的荣誉请写入 honours；候选：" + ("；".join(honours) if honours else "无"))
-    for key, why in (("title", "没有找到标题"), ("institution", None), ("unit", "没有找到党组织名称"),
-                     ("org_type", "无法从党组织名称判断组织类型"), ("province", None),
-                     ("published", "没有找到发布日期")):
+    for key, why in (
+        ("title", "没有找到标题"),
+        ("institution", None),
+        ("unit", "没有找到党组织名称"),
+        ("org_type", "无法从党组织名称判断组织类型"),
+        ("province", None),
+        ("published", "没有找到发布日期"),
+    ):
         if m[key] == UNKNOWN and why and not previous:
             result.todo.append(f"{key}：{why}，请根据原文填写（原文确实没有时，能填 未知 的字段填 未知）")
     if title_spam:
@@ -293,7 +319,7 @@ def import_lines(raw_lines: list[str], url: str = "", cases: list[Case] | None =
 def _parses(url: str) -> bool:
     try:
         urlsplit(url)
-    except ValueError:          # "http://[x": the checker could not read it either
+    except ValueError:  # "http://[x": the checker could not read it either
         return False
     return True
 
@@ -329,8 +355,8 @@ class _Snippets:
         self.line = line
         self.quotes = [(m.start(), m.end()) for m in re.finditer(r"“[^“”]*”", line)]
         self.quote_starts = [start for start, _ in self.quotes]
-        self.starts = [m.start() for m in re.finditer(r"[，,。；;：:]", line)]   # a clause starts after
-        self.ends = [m.start() for m in re.finditer(r"[，,。；;]", line)]       # and ends before
+        self.starts = [m.start() for m in re.finditer(r"[，,。；;：:]", line)]  # a clause starts after
+        self.ends = [m.start() for m in re.finditer(r"[，,。；;]", line)]  # and ends before
 
     def at(self, at: int) -> str:
         line = self.line
@@ -338,10 +364,10 @@ class _Snippets:
         if k >= 0:
             start, end = self.quotes[k]
             if at < end and end - start <= 42:
-                return line[start + 1:end - 1]
-        k = bisect_right(self.starts, at - 1) - 1                # the last mark before `at`
+                return line[start + 1 : end - 1]
+        k = bisect_right(self.starts, at - 1) - 1  # the last mark before `at`
         start = self.starts[k] + 1 if k >= 0 else 0
-        k = bisect_right(self.ends, at + len(GAP_MARK) - 1)      # the first at or after the mark
+        k = bisect_right(self.ends, at + len(GAP_MARK) - 1)  # the first at or after the mark
         end = self.ends[k] if k < len(self.ends) else len(line)
         text = line[start:end]
         return text if len(text) <= 40 else text[:40] + "……"
@@ -372,7 +398,7 @@ def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
             at = source_text.find(GAP_MARK, at + len(GAP_MARK))
     unique: list[str] = []
     taken: set[str] = set()
-    next_n: dict[str, int] = {}     # the first occurrence number not yet known to be taken
+    next_n: dict[str, int] = {}  # the first occurrence number not yet known to be taken
     for gap in gaps:  # the same words twice in one article: say which occurrence
         n = next_n.get(gap, 1)
         while (gap if n == 1 else f"{gap}（第 {n} 次出现）") in taken:
@@ -386,10 +412,10 @@ def _gaps(md_lines: list[str], reasons_of: dict[str, list[str]]) -> list[str]:
 
 # --- writing the case file -----------------------------------------------------------------
 
+
 def _scalar(value: str, flow: bool = False) -> str:
     text = str(value)
-    bad = re.search(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|[:#]\s|\s$|^$", text) or \
-        (flow and re.search(r"[,\[\]{}]", text))
+    bad = re.search(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|[:#]\s|\s$|^$", text) or (flow and re.search(r"[,\[\]{}]", text))
     if not bad:
         try:
             loaded = yaml.load(f"k: {text}", Loader=_Loader)
@@ -424,8 +450,7 @@ def case_text(result: Result) -> str:
     return render(result.meta) + "\n" + result.body
 
 
-def report(result: Result, source: str, target: str, encoding: str, kind: str,
-           notes: Sequence[str] = ()) -> str:
+def report(result: Result, source: str, target: str, encoding: str, kind: str, notes: Sequence[str] = ()) -> str:
     lines = [f"导入报告：{source}", f"  文件类型：{kind}；编码：{encoding}", f"  输出：{target}"]
     lines += [f"  注意：{note}" for note in notes]
     if result.duplicates:
@@ -438,8 +463,7 @@ def report(result: Result, source: str, target: str, encoding: str, kind: str,
         lines += [f"    {c}" for c in result.changes]
     lines.append("  识别结果：")
     lines += [f"    {f}" for f in result.found]
-    for key in ("title", "unit", "org_type", "published", "source", "authors", "standards", "models",
-                "themes", "gaps"):
+    for key in ("title", "unit", "org_type", "published", "source", "authors", "standards", "models", "themes", "gaps"):
         if key in result.meta:
             value = result.meta[key]
             shown = "；".join(value) if isinstance(value, list) else value

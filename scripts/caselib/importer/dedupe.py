@@ -16,6 +16,7 @@ THRESHOLD = 0.6
 @functools.cache
 def _t2s():
     import opencc
+
     return opencc.OpenCC("t2s")
 
 
@@ -29,7 +30,7 @@ def normalise(text: str) -> str:
 
 def shingles(text: str) -> set[str]:
     flat = normalise(text)
-    return {flat[i:i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}
+    return {flat[i : i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}
 
 
 def find_duplicates(body: str, cases: list[Case]) -> list[tuple[str, float]]:

@@ -26,7 +26,7 @@ def squash(text: str) -> str:
 def known_institution(*texts: str, url: str = "") -> dict | None:
     try:
         host = urlsplit(url).hostname or ""
-    except ValueError:                       # "http://[x": not an address
+    except ValueError:  # "http://[x": not an address
         host = ""
     for entry in institutions():
         if any(host == h or host.endswith("." + h) for h in entry.get("hosts") or []):
@@ -41,8 +41,9 @@ def known_institution(*texts: str, url: str = "") -> dict | None:
 _FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学|学院))")
 
 
-_BODY_ORG = re.compile(rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}",
-                       re.M)
+_BODY_ORG = re.compile(
+    rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}", re.M
+)
 
 
 def institution_from(title: str, bylines: list[str], source: str, url: str, body: str) -> tuple[str, str]:
@@ -95,8 +96,9 @@ def org_type_from(unit: str) -> str:
     if unit == UNKNOWN:
         return UNKNOWN
     for rule in rules()["org_types"]:
-        if any(word in unit for word in rule.get("contains", [])) or \
-                any(unit.endswith(end) for end in rule.get("ends", [])):
+        if any(word in unit for word in rule.get("contains", [])) or any(
+            unit.endswith(end) for end in rule.get("ends", [])
+        ):
             return rule["type"]
     return UNKNOWN
 
@@ -155,8 +157,7 @@ def model_proposals(title: str, body: str, limit: int = 8) -> list[str]:
 def theme_proposals(text: str, limit: int = 4) -> list[str]:
     hints = rules()["theme_hints"]
     scores = {theme: sum(text.count(w) for w in words) for theme, words in hints.items()}
-    ranked = sorted((t for t in scores if scores[t] > 0 and t in vocab("themes")),
-                    key=lambda t: -scores[t])
+    ranked = sorted((t for t in scores if scores[t] > 0 and t in vocab("themes")), key=lambda t: -scores[t])
     return ranked[:limit]
 
 
@@ -173,9 +174,12 @@ def honour_candidates(breadcrumbs: list[str], body: str) -> list[str]:
 
 
 def clean_title(title: str, institution: str, bylines: list[str]) -> str:
-    text = re.sub(r"^[(（【\[][^)）】\]]{1,20}[)）】\]]\s*", "", title.strip())   # (简报第154期)
-    text = re.sub(r"\s*(?:——|--)\s*[^—]{2,40}$", lambda m: "" if re.search(
-        rf"(大学|学院|{ORG_SUFFIX}|中心)$", m.group(0)) else m.group(0), text)
+    text = re.sub(r"^[(（【\[][^)）】\]]{1,20}[)）】\]]\s*", "", title.strip())  # (简报第154期)
+    text = re.sub(
+        r"\s*(?:——|--)\s*[^—]{2,40}$",
+        lambda m: "" if re.search(rf"(大学|学院|{ORG_SUFFIX}|中心)$", m.group(0)) else m.group(0),
+        text,
+    )
     prefix = re.match(r"^([^:：“”]{2,30})[:：]\s*(.+)$", text)
     if prefix and institution != UNKNOWN and prefix.group(1).startswith(institution):
         text = prefix.group(2)

@@ -39,6 +39,7 @@ def replace_spam(text: str) -> tuple[str, list[str]]:
     def sub(match):
         found.append(match.group(0))
         return GAP_MARK
+
     return _spam_re().sub(sub, text), found
 
 
@@ -80,10 +81,12 @@ def strip_pinyin(text: str) -> tuple[str, list[str]]:
 
 
 # Mojibake: UTF-8 read as Latin-1/CP1252 (Ã¥Â…) or as GBK (鍏氬缓), and U+FFFD.
-_LATIN_RUN = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-                        r"\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,}(?:[\u00c0-\u00ff]"
-                        r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                        r"\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,})*")
+_LATIN_RUN = re.compile(
+    r"[\u00c0-\u00ff][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    r"\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,}(?:[\u00c0-\u00ff]"
+    r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    r"\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]{1,})*"
+)
 _REPLACEMENT_RUN = re.compile(r"[\ufffd]+(?:[?？]*[\ufffd]+)*[?？]?")
 _HAN_RUN = re.compile(r"[\u0391-\u03c9\u0401-\u0451\u3040-\u30ff\u3400-\u9fff\ue000-\uf8ff\uff01-\uffef]{3,}")
 
@@ -100,7 +103,7 @@ def _decodes_as_utf8(run: str, encoding: str) -> bool:
     return fixed is not None and any("\u4e00" <= ch <= "\u9fff" for ch in fixed)
 
 
-_GBK_READ_OK = "\ufffd，。、；：？！“”"      # besides U+3400-U+9FFF, what a re-read may give
+_GBK_READ_OK = "\ufffd，。、；：？！“”"  # besides U+3400-U+9FFF, what a re-read may give
 # Where one of those characters may start in UTF-8 (a superset; overlapping matches).
 _UTF8_CANDIDATE = re.compile(rb"(?=[\xe3-\xe9][\x80-\xbf]{2}|\xef[\xbc\xbf][\x80-\xbf]|\xe2\x80[\x9c\x9d])")
 
@@ -144,27 +147,27 @@ def _gbk_spans_in_run(run: str, offset: int) -> list[tuple[int, int]]:
             offsets.append(at)
             try:
                 chunk = ch.encode("gbk")
-            except UnicodeEncodeError:           # not in GBK: b"\xff" never occurs in UTF-8
+            except UnicodeEncodeError:  # not in GBK: b"\xff" never occurs in UTF-8
                 chunk = b"\xff"
             chunks.append(chunk)
             at += len(chunk)
         data = b"".join(chunks)
         starts = offsets
     candidates = [m.start() for m in _UTF8_CANDIDATE.finditer(data)]
-    if len(candidates) < 2:                      # a piece decodes to two characters or more
+    if len(candidates) < 2:  # a piece decodes to two characters or more
         return []
     size = len(data)
-    char_at = array("l", [-1]) * (size + 3)      # byte -> the character starting there, or -1
+    char_at = array("l", [-1]) * (size + 3)  # byte -> the character starting there, or -1
     last = array("l", [-1]) * (size + 3)
     for index, at in enumerate(starts):
         char_at[at] = index
-        last[at] = at                            # where no reading starts: the byte itself
+        last[at] = at  # where no reading starts: the byte itself
     char_at[size], last[size] = len(run), size
     count = array("l", [0]) * (size + 3)
     han = array("l", [0]) * (size + 3)
-    for p in reversed(candidates):               # backwards: p + 3 is done before p
+    for p in reversed(candidates):  # backwards: p + 3 is done before p
         try:
-            read = data[p:p + 3].decode("utf-8")
+            read = data[p : p + 3].decode("utf-8")
         except UnicodeDecodeError:
             continue
         if len(read) == 1 and ("\u3400" <= read <= "\u9fff" or read in _GBK_READ_OK):
@@ -188,8 +191,11 @@ def _gbk_spans_in_run(run: str, offset: int) -> list[tuple[int, int]]:
 def replace_mojibake(text: str) -> tuple[str, list[str]]:
     """Replace runs of garbled characters by one gap mark each; return the garbled runs."""
     spans = [(m.start(), m.end()) for m in _REPLACEMENT_RUN.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _LATIN_RUN.finditer(text)
-              if _decodes_as_utf8(m.group(0), "cp1252") or _decodes_as_utf8(m.group(0), "latin-1")]
+    spans += [
+        (m.start(), m.end())
+        for m in _LATIN_RUN.finditer(text)
+        if _decodes_as_utf8(m.group(0), "cp1252") or _decodes_as_utf8(m.group(0), "latin-1")
+    ]
     spans += _gbk_mojibake_spans(text)
     if not spans:
         return text, []

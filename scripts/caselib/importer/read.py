@@ -22,17 +22,19 @@ from xml.parsers import expat
 _LZMAError: type[Exception]
 try:
     from lzma import LZMAError as _LZMAError
-except ImportError:                                # a Python built without lzma
+except ImportError:  # a Python built without lzma
+
     class _NoLZMAError(Exception):
         pass
+
     _LZMAError = _NoLZMAError
 
 SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
-MAX_SOURCE_BYTES = 20_000_000      # a saved page with inline images is a few MB, a case text 50 KB
-MAX_DOCX_XML_BYTES = 50_000_000    # word/document.xml unpacked (Word's markup is verbose)
-MAX_TEXT_CHARS = 1_000_000         # characters of text; the longest real case has about 13,000
-MAX_LINES = 20_000                 # lines with text; a case has about a hundred, a saved page a few thousand
-MAX_TITLE_HINT = 200               # characters kept of a page's <h1> and <title>
+MAX_SOURCE_BYTES = 20_000_000  # a saved page with inline images is a few MB, a case text 50 KB
+MAX_DOCX_XML_BYTES = 50_000_000  # word/document.xml unpacked (Word's markup is verbose)
+MAX_TEXT_CHARS = 1_000_000  # characters of text; the longest real case has about 13,000
+MAX_LINES = 20_000  # lines with text; a case has about a hundred, a saved page a few thousand
+MAX_TITLE_HINT = 200  # characters kept of a page's <h1> and <title>
 # The encodings a source that is neither UTF-8 nor UTF-16 is detected among.
 DETECT_AMONG = ["gb18030", "big5", "cp950", "big5hkscs"]
 
@@ -48,11 +50,11 @@ class ImportError_(Exception):
 @dataclass
 class Source:
     lines: list[str]
-    kind: str                      # txt | html | docx
+    kind: str  # txt | html | docx
     encoding: str = "utf-8"
-    url: str = ""                  # canonical or "saved from" address, when the file names one
-    title_hint: str = ""           # a web page's <h1>, else the first part of its <title>
-    notes: list[str] = field(default_factory=list)   # warnings for the contributor's report
+    url: str = ""  # canonical or "saved from" address, when the file names one
+    title_hint: str = ""  # a web page's <h1>, else the first part of its <title>
+    notes: list[str] = field(default_factory=list)  # warnings for the contributor's report
 
 
 def _mb(size: int) -> str:
@@ -60,6 +62,7 @@ def _mb(size: int) -> str:
 
 
 # --- text encodings -------------------------------------------------------------------------
+
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
     """Decode text; return (text, encoding). See _decode."""
@@ -71,8 +74,7 @@ def _decode(raw: bytes) -> tuple[str, str, bool]:
     """(text, encoding, guessed): a BOM, else UTF-8, else UTF-16 without BOM that reads as plain
     Chinese, else the encoding charset-normalizer finds most plausible among DETECT_AMONG
     (guessed is then True: the report asks the contributor to check the text)."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             try:
                 return raw.decode(name), name, False
@@ -120,8 +122,10 @@ def _mostly_plain(text: str) -> bool:
 
 
 def guessed_note(encoding: str) -> str:
-    return (f"文件编码是自动识别的（{encoding}），请核对正文没有乱码；如有乱码，"
-            "请用记事本或 Word 把文件另存为 UTF-8 编码后再导入")
+    return (
+        f"文件编码是自动识别的（{encoding}），请核对正文没有乱码；如有乱码，"
+        "请用记事本或 Word 把文件另存为 UTF-8 编码后再导入"
+    )
 
 
 def split_lines(text: str) -> list[str]:
@@ -130,9 +134,39 @@ def split_lines(text: str) -> list[str]:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-_BLOCK = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header",
-          "footer", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "nav", "aside",
-          "figure", "figcaption", "hr", "main", "form", "pre", "td", "th"}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "dd",
+    "dt",
+    "nav",
+    "aside",
+    "figure",
+    "figcaption",
+    "hr",
+    "main",
+    "form",
+    "pre",
+    "td",
+    "th",
+}
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "select", "button"}
 
 
@@ -143,7 +177,7 @@ class _TextExtractor:
         self.parts: list[str] = []
         self.skip_depth = 0
         self.url = ""
-        self.capture = ""          # "h1" or "title" while inside one
+        self.capture = ""  # "h1" or "title" while inside one
         self.h1 = ""
         self.title = ""
         self.done: set[str] = set()
@@ -206,8 +240,7 @@ def _match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
     return match
 
 
-_RAW_TEXT_END = {"script": re.compile(r"</script(?=[\s/>])", re.I),
-                 "style": re.compile(r"</style(?=[\s/>])", re.I)}
+_RAW_TEXT_END = {"script": re.compile(r"</script(?=[\s/>])", re.I), "style": re.compile(r"</style(?=[\s/>])", re.I)}
 
 
 def tokenize(text: str, out: _TextExtractor) -> None:
@@ -229,9 +262,9 @@ def tokenize(text: str, out: _TextExtractor) -> None:
         opener = match.group(0)
         if opener == "<!--":
             end = text.find("-->", start + 4)
-            out.handle_comment(text[start + 4:end if end != -1 else n])
+            out.handle_comment(text[start + 4 : end if end != -1 else n])
             pos = end + 3 if end != -1 else n
-        elif opener in ("<!", "<?"):        # doctype, CDATA, processing instruction
+        elif opener in ("<!", "<?"):  # doctype, CDATA, processing instruction
             end = text.find(">", start + 2)
             pos = end + 1 if end != -1 else n
         elif opener == "</":
@@ -260,7 +293,7 @@ def _start_tag(text: str, start: int, out: _TextExtractor) -> tuple[str, int]:
     while True:
         pos = _match(_BETWEEN_ATTRS, text, pos).end()
         if pos >= n:
-            return "", n                    # cut off by the end of the file: dropped
+            return "", n  # cut off by the end of the file: dropped
         if text[pos] == ">":
             break
         attr = _match(_ATTR_NAME, text, pos)
@@ -272,7 +305,7 @@ def _start_tag(text: str, start: int, out: _TextExtractor) -> tuple[str, int]:
                 close = text.find(text[pos], pos + 1)
                 if close == -1:
                     return "", n
-                value, pos = text[pos + 1:close], close + 1
+                value, pos = text[pos + 1 : close], close + 1
             else:
                 unquoted = _match(_UNQUOTED, text, pos)
                 value, pos = unquoted.group(0), unquoted.end()
@@ -299,7 +332,14 @@ def _html_charset(raw: bytes) -> str | None:
     # A page whose declaration can be read in ASCII is not UTF-16/32 (browsers ignore that
     # declaration too); the other names are Python's own codecs, not web encodings.
     if name.startswith(("utf-16", "utf-32", "utf-7")) or name in (
-            "undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "mbcs", "oem"):
+        "undefined",
+        "idna",
+        "punycode",
+        "unicode-escape",
+        "raw-unicode-escape",
+        "mbcs",
+        "oem",
+    ):
         return None
     return declared
 
@@ -311,7 +351,7 @@ def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
     if declared and not raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text, encoding = raw.decode(declared), declared
-        except (UnicodeError, LookupError):   # UnicodeError: a codec that decodes nothing
+        except (UnicodeError, LookupError):  # UnicodeError: a codec that decodes nothing
             text = None
     if text is None:
         text, encoding, guessed = _decode(raw)
@@ -324,7 +364,7 @@ def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
 
 # --- DOCX ---------------------------------------------------------------------------------
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"   # as expat names it
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # as expat names it
 
 
 class _DocxText:
@@ -342,21 +382,21 @@ class _DocxText:
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.data
         self.parser.StartDoctypeDeclHandler = self.doctype
-        self.slots: list[list[str]] = []           # one per paragraph, in start order
+        self.slots: list[list[str]] = []  # one per paragraph, in start order
         self.open: list[tuple[int, list[str]]] = []  # (slot, parts) of the open paragraphs
         self.stack: list[str] = []
-        self.in_text = False                        # inside a <w:t>, before any child of it
+        self.in_text = False  # inside a <w:t>, before any child of it
         self.text: list[str] = []
         self.chars = 0
 
     def doctype(self, *args) -> None:
-        raise ImportError_(BROKEN_DOCX)             # Word never writes one; entities live there
+        raise ImportError_(BROKEN_DOCX)  # Word never writes one; entities live there
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         self.parser.Parse(chunk, final)
 
     def start(self, name, attrs) -> None:
-        if self.in_text:                            # a child of <w:t>: its text so far is done
+        if self.in_text:  # a child of <w:t>: its text so far is done
             self.emit("".join(self.text))
         self.in_text = name == _W + "t"
         self.text = []
@@ -395,8 +435,10 @@ class _DocxText:
 
 def docx_to_lines(raw: bytes) -> list[str]:
     """The lines of a Word file's text, unpacking at most MAX_DOCX_XML_BYTES of it."""
-    too_big = (f"Word 文件解压后太大（正文部分超过 {MAX_DOCX_XML_BYTES // 1_000_000} MB），"
-               "可能已损坏或是恶意构造的文件：请用 Word 打开后另存为 .docx，或把正文复制到 .txt 文件再导入")
+    too_big = (
+        f"Word 文件解压后太大（正文部分超过 {MAX_DOCX_XML_BYTES // 1_000_000} MB），"
+        "可能已损坏或是恶意构造的文件：请用 Word 打开后另存为 .docx，或把正文复制到 .txt 文件再导入"
+    )
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         info = archive.getinfo("word/document.xml")
@@ -408,25 +450,33 @@ def docx_to_lines(raw: bytes) -> list[str]:
     unpacked = 0
     try:
         with archive.open(info) as member:
-            while chunk := member.read(1 << 20):   # the size declared may lie: count as we go
+            while chunk := member.read(1 << 20):  # the size declared may lie: count as we go
                 unpacked += len(chunk)
                 if unpacked > MAX_DOCX_XML_BYTES:
                     raise ImportError_(too_big)
                 reader.feed(chunk)
         reader.feed(b"", final=True)
-    except RuntimeError:                           # zipfile: "File is encrypted"
+    except RuntimeError:  # zipfile: "File is encrypted"
         raise ImportError_("Word 文件设置了密码，无法读取：请在 Word 里取消密码后另存为 .docx 再导入") from None
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError, zlib.error,
-            _LZMAError, expat.ExpatError):
+    except (
+        zipfile.BadZipFile,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+        zlib.error,
+        _LZMAError,
+        expat.ExpatError,
+    ):
         raise ImportError_(BROKEN_DOCX) from None
     return reader.lines()
 
 
 # --- any source ---------------------------------------------------------------------------
 
+
 def too_much_text() -> str:
-    return (f"文字太多（超过 {MAX_TEXT_CHARS // 10_000} 万字）：一个案例通常只有几千字，"
-            "请只保留这个案例的正文后再导入")
+    return f"文字太多（超过 {MAX_TEXT_CHARS // 10_000} 万字）：一个案例通常只有几千字，请只保留这个案例的正文后再导入"
 
 
 def printable(text: str) -> str:
@@ -449,25 +499,29 @@ def _read_bytes(path: Path) -> bytes:
         if size <= MAX_SOURCE_BYTES:
             with path.open("rb") as fh:
                 raw = fh.read(size + 1)
-                if len(raw) > size:                 # it grew, or a size the system does not know
+                if len(raw) > size:  # it grew, or a size the system does not know
                     raw += fh.read(MAX_SOURCE_BYTES + 1 - len(raw))
     except PermissionError:
         raise ImportError_("没有权限读取这个文件") from None
-    except ValueError:                              # a name with a NUL character
+    except ValueError:  # a name with a NUL character
         raise ImportError_("找不到这个文件") from None
     except OSError as exc:
         raise ImportError_(f"无法读取这个文件（{exc.strerror or type(exc).__name__}）") from None
     if size > MAX_SOURCE_BYTES or len(raw) > MAX_SOURCE_BYTES:
-        raise ImportError_(f"文件太大（{_mb(max(size, len(raw)))}，导入的原文最多 {MAX_SOURCE_BYTES // 1_000_000} MB）："
-                           "请只把案例正文复制到一个 .txt 文件再导入")
+        raise ImportError_(
+            f"文件太大（{_mb(max(size, len(raw)))}，导入的原文最多 {MAX_SOURCE_BYTES // 1_000_000} MB）："
+            "请只把案例正文复制到一个 .txt 文件再导入"
+        )
     return raw
 
 
 def read_source(path: Path) -> Source:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ImportError_(f"不支持的文件类型“{printable(path.suffix) or '无扩展名'}”（支持：.txt、.html、.docx；"
-                           "PDF 请先复制文字存成 .txt）")
+        raise ImportError_(
+            f"不支持的文件类型“{printable(path.suffix) or '无扩展名'}”（支持：.txt、.html、.docx；"
+            "PDF 请先复制文字存成 .txt）"
+        )
     raw = _read_bytes(path)
     if not raw:
         raise ImportError_("文件是空的：没有可导入的文字")
@@ -488,8 +542,10 @@ def read_source(path: Path) -> Source:
     if not any(_WORD.search(line) for line in source.lines):
         raise ImportError_("文件里没有可导入的文字（只有空白、标点或控制字符）")
     if sum(1 for line in source.lines if line and not line.isspace()) > MAX_LINES:
-        raise ImportError_(f"行数太多（超过 {MAX_LINES // 10_000} 万行有文字的行）：一个案例通常只有几十到几百行，"
-                           "请只保留这个案例的正文后再导入")
+        raise ImportError_(
+            f"行数太多（超过 {MAX_LINES // 10_000} 万行有文字的行）：一个案例通常只有几十到几百行，"
+            "请只保留这个案例的正文后再导入"
+        )
     if guessed:
         source.notes.append(guessed_note(source.encoding))
     return source

@@ -46,7 +46,7 @@ def build_body(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     numbered = any(numbered_level(line) for line in lines)
     out: list[str] = []
     dropped: list[tuple[str, str]] = []
-    previous = ""          # the previous non-empty source line
+    previous = ""  # the previous non-empty source line
     pending_subhead = False
     for raw in lines:
         text = raw.strip()
@@ -59,8 +59,11 @@ def build_body(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         elif is_subhead_shape(text) and is_paragraph(previous) and numbered:
             dropped.append((text, "图片说明（与编号标题并存的孤立短行）"))
             continue
-        elif is_subhead_shape(text) and not numbered and (not previous or not is_subhead_shape(previous)
-                                                           or pending_subhead):
+        elif (
+            is_subhead_shape(text)
+            and not numbered
+            and (not previous or not is_subhead_shape(previous) or pending_subhead)
+        ):
             if pending_subhead and out and out[-1].startswith("## "):
                 out[-1] = f"{out[-1]} {text}"
                 pending_subhead = False
