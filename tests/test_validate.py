@@ -58,3 +58,14 @@ def test_real_library_passes():
     cases, problems = load_cases(Path(__file__).parent.parent / "cases")
     assert len(cases) >= 5
     assert [str(p) for p in problems + check_library(cases)] == []
+
+
+def test_an_unchanged_body_is_judged_once():
+    """Under `mkdocs serve` every save rebuilds: a body not edited is not rendered again."""
+    from caselib import markup
+
+    case, _ = read_case_file(FIXTURES / "valid" / "minimal.md", FIXTURES)
+    markup.verdict.cache_clear()
+    check_library([case])
+    check_library([case])
+    assert markup.verdict.cache_info().misses == 1 and markup.verdict.cache_info().hits >= 1

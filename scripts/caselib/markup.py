@@ -466,17 +466,32 @@ def _first_line(lines: list[str], key: tuple) -> int:
     return low
 
 
-def body_findings(case: Case) -> list[tuple[int, Finding]]:
-    """(line, finding) for every problem of the body, text limits first (then nothing is rendered)."""
-    early = _text_findings(case.body)
+@dataclass(frozen=True)
+class Verdict:
+    """What the policy found in one body: (line offset, finding) pairs, and whether the body links
+    to an anchor of its page (checked against the whole page by rule_anchor_links)."""
+
+    placed: tuple[tuple[int, Finding], ...]
+    links_to_anchors: bool
+
+
+@functools.cache  # `mkdocs serve` rebuilds: a body not edited is not rendered again
+def verdict(body: str) -> Verdict:
+    """The body judged, text limits first (then nothing is rendered)."""
+    early = _text_findings(body)
     if early:
-        return [(case.body_line + offset, f) for offset, f in early[:MAX_REPORTED]]
-    _, findings = _judge(case.body)
-    lines = case.body.split("\n")
-    placed = [(case.body_line + _first_line(lines, f.key), f) for f in findings[:MAX_REPORTED]]
+        return Verdict(tuple(early[:MAX_REPORTED]), False)
+    judge, findings = _judge(body)
+    lines = body.split("\n")
+    placed = [(_first_line(lines, f.key), f) for f in findings[:MAX_REPORTED]]
     if len(findings) > MAX_REPORTED:
-        placed.append((case.body_line, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出")))
-    return placed
+        placed.append((0, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出")))
+    return Verdict(tuple(placed), bool(judge and judge.anchor_links))
+
+
+def body_findings(case: Case) -> list[tuple[int, Finding]]:
+    """(line, finding) for every problem of the body."""
+    return [(case.body_line + offset, finding) for offset, finding in verdict(case.body).placed]
 
 
 def rule_body_renders_safely(case: Case):
@@ -528,10 +543,7 @@ def page_anchors(case: Case) -> tuple[set[str], list[str]]:
 
 def rule_anchor_links(case: Case):
     """A link to a part of the page ("#小节") leads to a heading the page has."""
-    if _text_findings(case.body):
-        return
-    judge, _ = _judge(case.body)
-    if judge is None or not judge.anchor_links:
+    if not verdict(case.body).links_to_anchors:
         return
     ids, links = page_anchors(case)
     reported = set()
