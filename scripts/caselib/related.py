@@ -17,10 +17,12 @@ scored in full.
 The work is done with numpy on whole arrays, a block of cases at a time. Every step gives
 what the plain definition gives (`score`, and the reference in tests/test_related.py):
 the same bigram counts, the same stable order of equal weights (text order), the same float
-operations for the weights and norms, the same proposal order (feature order, then case
-order), and scores rounded to 9 decimals exactly as Python's round() does before they are
-ranked. Only the order in which a cosine's products are added is fixed here (the candidate's
-vector order) where the plain definition adds them in set order; the rounding absorbs that.
+operations for the weights and norms (Python's sum for the norm), the same proposal order
+(feature order, then case order), and scores rounded to 9 decimals exactly as round() does
+before they are ranked. Only the order in which a cosine's products are added differs: here
+the candidate's vector order, in the definition set order, which follows the string hash
+seed. Either changes the last bits of a score only, which the rounding absorbs, as the
+definition itself relies on to give the same result under every hash seed.
 """
 
 from __future__ import annotations
@@ -364,7 +366,8 @@ def _vectors(texts: list[str]) -> _Vectors:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     # characters numbered in code point order, so that bigram codes sort as the bigrams do
-    present = np.bincount(points, minlength=1) > 0
+    present = np.zeros(0x110000, dtype=bool)
+    present[points] = True
     chars = np.flatnonzero(present)
     c = max(len(chars), 1)
     code_type = np.int32 if c * c < 1 << 31 else np.int64
@@ -391,7 +394,7 @@ def _vectors(texts: list[str]) -> _Vectors:
         code = keys // width
         run = col < m
         run[:, 1:] &= code[:, 1:] != code[:, :-1]
-        r, start = np.nonzero(run)       # the first occurrence of each distinct bigram
+        r, start = np.divmod(np.flatnonzero(run), width)   # the first occurrence of each distinct bigram
         end = np.empty_like(start)
         end[:-1] = np.where(r[1:] == r[:-1], start[1:], m[r[:-1], 0])
         end[-1:] = m[r[-1:], 0]
