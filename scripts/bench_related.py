@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 def child(module_path: str, cases_dir: str) -> None:
     from caselib.cases import load_cases
+
     if module_path:
         spec = importlib.util.spec_from_file_location("caselib._related_reference", module_path)
         module = importlib.util.module_from_spec(spec)
@@ -54,23 +55,33 @@ def main() -> int:
     parser.add_argument("--against", default="main")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.against}:scripts/caselib/related.py"],
-                            check=True, capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{args.against}:scripts/caselib/related.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     with tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "related_reference.py"
         reference.write_text(source, encoding="utf-8")
         runs: dict[str, list[dict]] = {args.against: [], "this tree": []}
-        for _ in range(args.runs):     # alternate, so that a busy machine weighs on both alike
+        for _ in range(args.runs):  # alternate, so that a busy machine weighs on both alike
             for label, module_path in ((args.against, str(reference)), ("this tree", "")):
-                out = subprocess.run([sys.executable, __file__, "--child", module_path, args.cases_dir],
-                                     check=True, capture_output=True, text=True).stdout
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", module_path, args.cases_dir],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
                 runs[label].append(json.loads(out))
     for label, results in runs.items():
         cpu = [r["cpu"] for r in results]
-        print(f"{label:>10}: {results[0]['cases']} cases, CPU s median {statistics.median(cpu):.2f} "
-              f"(runs {', '.join(f'{c:.2f}' for c in cpu)}); peak RSS median "
-              f"{statistics.median(r['peak_kb'] for r in results) / 1024:.0f} MiB "
-              f"(after loading the cases {statistics.median(r['loaded_kb'] for r in results) / 1024:.0f} MiB)")
+        print(
+            f"{label:>10}: {results[0]['cases']} cases, CPU s median {statistics.median(cpu):.2f} "
+            f"(runs {', '.join(f'{c:.2f}' for c in cpu)}); peak RSS median "
+            f"{statistics.median(r['peak_kb'] for r in results) / 1024:.0f} MiB "
+            f"(after loading the cases {statistics.median(r['loaded_kb'] for r in results) / 1024:.0f} MiB)"
+        )
     digests = {r["digest"] for results in runs.values() for r in results}
     print("identical related cases for every case" if len(digests) == 1 else "RESULTS DIFFER")
     return 0 if len(digests) == 1 else 1

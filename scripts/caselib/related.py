@@ -41,17 +41,17 @@ from .schema import dimensions
 from .tags import tag_values
 
 if TYPE_CHECKING:
-    import numpy as np   # imported where the arrays are made: `check` and the CLI need none of it
+    import numpy as np  # imported where the arrays are made: `check` and the CLI need none of it
 
 WEIGHTS = {"model": 3.0, "theme": 1.0, "standard": 0.5, "org_type": 1.0}  # by dimension key
 TEXT_WEIGHT = 4.0
-TERMS = 32            # bigrams kept per case vector
-TEXT_CHARS = 1500     # characters of normalised text read per case (title, summary, body start)
-CAP = 100             # features shared by more cases do not propose candidates
-CANDIDATES = 40       # candidates scored in full per case
+TERMS = 32  # bigrams kept per case vector
+TEXT_CHARS = 1500  # characters of normalised text read per case (title, summary, body start)
+CAP = 100  # features shared by more cases do not propose candidates
+CANDIDATES = 40  # candidates scored in full per case
 LIMIT = 5
 
-BLOCK = 1 << 20       # cells of the largest temporary matrices (8 MiB of float64 or int64)
+BLOCK = 1 << 20  # cells of the largest temporary matrices (8 MiB of float64 or int64)
 _DENSE_CODES = 1 << 25  # bigram codes (distinct characters squared) counted with one bincount
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -75,14 +75,14 @@ def _tags(case: Case, dims) -> set[tuple[str, str]]:
 
 
 def _text(case: Case) -> str:
-    parts = [case.title, str(case.meta.get("summary") or ""), case.body[:2 * TEXT_CHARS]]
+    parts = [case.title, str(case.meta.get("summary") or ""), case.body[: 2 * TEXT_CHARS]]
     return normalise("\n".join(parts))[:TEXT_CHARS]
 
 
 def _texts(cases: list[Case]) -> list[str]:
     """_text of each case, the same strings: the first removal of punctuation and spaces (the
     one that reads every character) done on arrays, a block of cases at a time."""
-    raw = ["\n".join([c.title, str(c.meta.get("summary") or ""), c.body[:2 * TEXT_CHARS]]) for c in cases]
+    raw = ["\n".join([c.title, str(c.meta.get("summary") or ""), c.body[: 2 * TEXT_CHARS]]) for c in cases]
     texts: list[str] = []
     size, a = 0, 0
     for b, part in enumerate(raw + [None]):
@@ -97,23 +97,24 @@ def _texts(cases: list[Case]) -> list[str]:
 def _texts_of(raw: list[str]) -> list[str]:
     """normalise(text)[:TEXT_CHARS] of each text."""
     import numpy as np
+
     if not raw:
         return []
     points = np.frombuffer("".join(raw).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     present = np.zeros(0x110000, dtype=bool)
     present[points] = True
     seen = np.flatnonzero(present)
-    word = np.ones(len(seen), dtype=bool)     # the regex decides, one character at a time
+    word = np.ones(len(seen), dtype=bool)  # the regex decides, one character at a time
     for match in _NOT_WORD.finditer("".join(map(chr, seen.tolist()))):
-        word[match.start():match.end()] = False
+        word[match.start() : match.end()] = False
     present[seen] = word
     keep = present[points]
-    starts = np.cumsum([0] + [len(r) for r in raw[:-1]])   # no text is empty: it has its two \n
+    starts = np.cumsum([0] + [len(r) for r in raw[:-1]])  # no text is empty: it has its two \n
     kept = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, starts, dtype=np.int64))])
     words = points[keep].tobytes().decode("utf-32-le", "surrogatepass")
     texts = []
     for lo, hi in zip(kept.tolist(), kept[1:].tolist()):
-        text = words[lo:hi]                   # normalise(), after its first regex
+        text = words[lo:hi]  # normalise(), after its first regex
         if not unicodedata.is_normalized("NFKC", text):
             text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
         texts.append(text.lower()[:TEXT_CHARS])
@@ -146,10 +147,12 @@ def each(cases: list[Case], limit: int = LIMIT) -> Iterator[tuple[str, list[Case
 
 # --- the computation, on arrays ------------------------------------------------------------
 
+
 def _ranked(cases: list[Case]) -> list[list[int]]:
     """For each case (by index), the indexes of its scored candidates with a positive score,
     most related first (score rounded to 9 decimals, then case id, then index)."""
     import numpy as np
+
     n = len(cases)
     if n == 0:
         return []
@@ -171,7 +174,7 @@ def _ranked(cases: list[Case]) -> list[list[int]]:
         ordered = others[order].tolist()
         at = 0
         for k in np.bincount(rows, minlength=b - a).tolist():
-            ranked.append(ordered[at:at + k])
+            ranked.append(ordered[at : at + k])
             at += k
     return ranked
 
@@ -182,14 +185,15 @@ def _scores(f: _Features, a: int, b: int, rows: np.ndarray, others: np.ndarray) 
     Tag weights are multiples of 0.5, so their sum is exact in any order; the cosine adds the
     products in the other case's vector order (the definition: in set order)."""
     import numpy as np
+
     scores = np.empty(len(rows))
-    step = max(1, math.isqrt(BLOCK // f.width))       # cases whose features fill one matrix
+    step = max(1, math.isqrt(BLOCK // f.width))  # cases whose features fill one matrix
     bounds = np.searchsorted(rows, np.arange(0, b - a + step, step))
     for s, lo_pair, hi_pair in zip(range(a, b, step), bounds, bounds[1:]):
         e = min(b, s + step)
         lo, hi = f.offsets[s], f.offsets[e]
         features = f.id[lo:hi]
-        f.column[features] = np.arange(len(features))     # a column for each (the last -1 stays 0)
+        f.column[features] = np.arange(len(features))  # a column for each (the last -1 stays 0)
         mine = np.zeros((e - s, len(features) + 1))
         mine[f.case[lo:hi] - s, f.column[features]] = f.value[lo:hi]
         row, other = rows[lo_pair:hi_pair, None] + (a - s), others[lo_pair:hi_pair]
@@ -208,6 +212,7 @@ def _round9(scores: np.ndarray) -> np.ndarray:
     decimal, half to even): rint(score × 1e9) / 1e9 is that float unless score × 1e9 lies near
     a half, where its rounding error could matter; those few go through round() itself."""
     import numpy as np
+
     scaled = scores * 1e9
     rounded = np.rint(scaled) / 1e9
     near = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-3) | ~(np.abs(scores) < 1e6)
@@ -218,8 +223,8 @@ def _round9(scores: np.ndarray) -> np.ndarray:
 
 def _case_blocks(n: int, f: _Features) -> Iterator[tuple[int, int]]:
     """Blocks of cases whose proposals stay near BLOCK."""
-    size = max(1, min(n, BLOCK // (f.width * max(CAP, 1))))    # proposals of a block
-    while size > 1 and size * f.width * f.width * n >= 1 << 62:   # candidate keys fit in int64
+    size = max(1, min(n, BLOCK // (f.width * max(CAP, 1))))  # proposals of a block
+    while size > 1 and size * f.width * f.width * n >= 1 << 62:  # candidate keys fit in int64
         size //= 2
     for a in range(0, n, size):
         yield a, min(n, a + size)
@@ -233,6 +238,7 @@ class _Features:
 
     def __init__(self, tag_sets: list[set], vectors: _Vectors):
         import numpy as np
+
         n = len(tag_sets)
         tags = sorted(set().union(*tag_sets))
         self.tags = tags
@@ -253,20 +259,20 @@ class _Features:
         self.tag_ids[tag_rows, tag_cols] = flat_tags
         tag_weight = np.array([WEIGHTS[kind] for kind, _ in tags] + [0.0])
 
-        text_rows, text_cols = np.nonzero(valid)        # row by row, in vector order
+        text_rows, text_cols = np.nonzero(valid)  # row by row, in vector order
         case = np.concatenate([tag_rows, text_rows])
         position = np.concatenate([tag_cols, n_tags[text_rows] + text_cols])
         ids = np.concatenate([flat_tags, text_ids[text_rows, text_cols]])
         value = np.concatenate([tag_weight[flat_tags], vectors.weights[text_rows, text_cols]])
         n_features = n_tags + vectors.lengths
-        self.width = int(n_features.max()) + 1       # positions and counts are below it
+        self.width = int(n_features.max()) + 1  # positions and counts are below it
         order = np.argsort(case * self.width + position, kind="stable")
         self.case, self.position, self.id, self.value = case[order], position[order], ids[order], value[order]
         self.offsets = np.concatenate([[0], np.cumsum(n_features)])
         self.df = np.bincount(self.id, minlength=self.count)
-        self.posting = self.case[np.argsort(self.id, kind="stable")]   # each posting in case order
+        self.posting = self.case[np.argsort(self.id, kind="stable")]  # each posting in case order
         self.posting_start = np.cumsum(self.df) - self.df
-        self.column = np.full(self.count + 1, -1, dtype=np.int64)   # scratch for _scores
+        self.column = np.full(self.count + 1, -1, dtype=np.int64)  # scratch for _scores
 
     def key(self, feature: int) -> tuple[str, str]:
         """The feature as the definition names it: a tag, or ("text", bigram)."""
@@ -276,7 +282,7 @@ class _Features:
 
     def postings(self, feature: int) -> np.ndarray:
         start = self.posting_start[feature]
-        return self.posting[start:start + self.df[feature]]
+        return self.posting[start : start + self.df[feature]]
 
 
 def _candidates(f: _Features, a: int, b: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -286,6 +292,7 @@ def _candidates(f: _Features, a: int, b: int, n: int) -> tuple[np.ndarray, np.nd
     by how many features proposed them, then by proposal order (the feature's position, then
     case order), as a Counter filled feature after feature and heapq.nlargest rank them."""
     import numpy as np
+
     width, candidates = f.width, max(CANDIDATES, 0)
     lo, hi = f.offsets[a], f.offsets[b]
     feature, case, position = f.id[lo:hi], f.case[lo:hi], f.position[lo:hi]
@@ -295,14 +302,14 @@ def _candidates(f: _Features, a: int, b: int, n: int) -> tuple[np.ndarray, np.nd
     proposer, proposed = case[rows], f.posting[f.posting_start[feature][rows] + cols]
     mine = proposed != proposer
     key = ((proposer[mine] - a) * n + proposed[mine]) * width + position[rows][mine]
-    key.sort()                              # by pair, then position: a run's first is its first proposal
+    key.sort()  # by pair, then position: a run's first is its first proposal
     pair = key // width
     first = np.ones(len(key), dtype=bool)
     first[1:] = pair[1:] != pair[:-1]
     starts = np.flatnonzero(first)
     count = np.diff(np.append(starts, len(key)))
     rank_key = (((pair[starts] // n) * width + (width - count)) * width + key[starts] % width) * n + pair[starts] % n
-    rank_key.sort()                         # by proposer; then more proposals, position, case
+    rank_key.sort()  # by proposer; then more proposals, position, case
     others, rest = rank_key % n, rank_key // n
     first_position, rest = rest % width, rest // width
     count, rows = width - rest % width, rest // width
@@ -344,14 +351,15 @@ def _complete(f: _Features, i: int, proposed: Counter) -> list[int]:
 
 # --- text vectors -------------------------------------------------------------------------
 
+
 class _Vectors:
     """Each case's vector: up to TERMS (bigram, weight) in vector order, as rows of matrices."""
 
     def __init__(self, codes: np.ndarray, weights: np.ndarray, lengths: np.ndarray, chars: np.ndarray):
-        self.codes = codes        # (cases, TERMS) int64 bigram codes, -1 past the row's length
-        self.weights = weights    # (cases, TERMS) float64 normalised weights, 0 past the length
-        self.lengths = lengths    # (cases,) entries in each row
-        self.chars = chars        # code point of each character id: code = first id × chars + second id
+        self.codes = codes  # (cases, TERMS) int64 bigram codes, -1 past the row's length
+        self.weights = weights  # (cases, TERMS) float64 normalised weights, 0 past the length
+        self.lengths = lengths  # (cases,) entries in each row
+        self.chars = chars  # code point of each character id: code = first id × chars + second id
 
     def bigram(self, code: int) -> str:
         c = len(self.chars)
@@ -362,6 +370,7 @@ def _vectors(texts: list[str]) -> _Vectors:
     """The definition's vectors: TF-IDF of each text's bigrams (idf = log(cases / df), a bigram of
     one case has none), the TERMS strongest (equal weights in text order), divided by their norm."""
     import numpy as np
+
     n, terms = len(texts), max(TERMS, 0)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
@@ -374,7 +383,7 @@ def _vectors(texts: list[str]) -> _Vectors:
     char_id = (np.cumsum(present, dtype=np.int64) - 1).astype(code_type)[points]
     del points
     starts = np.cumsum(lengths) - lengths
-    per_case = np.maximum(lengths - 1, 0)          # bigrams of each case, with repeats
+    per_case = np.maximum(lengths - 1, 0)  # bigrams of each case, with repeats
     top_codes = np.full((n, terms), -1, dtype=np.int64)
     top_weights = np.zeros((n, terms))
     top_lengths = np.zeros(n, dtype=np.int64)
@@ -390,17 +399,25 @@ def _vectors(texts: list[str]) -> _Vectors:
         at = np.minimum(starts[a:b, None] + col, len(char_id) - 2)
         keys = (char_id[at].astype(np.int64) * c + char_id[at + 1]) * width + col
         keys[col >= m] = np.iinfo(np.int64).max
-        keys.sort(axis=1)                # by bigram, then position; padding last
+        keys.sort(axis=1)  # by bigram, then position; padding last
         code = keys // width
         run = col < m
         run[:, 1:] &= code[:, 1:] != code[:, :-1]
-        r, start = np.divmod(np.flatnonzero(run), width)   # the first occurrence of each distinct bigram
+        r, start = np.divmod(np.flatnonzero(run), width)  # the first occurrence of each distinct bigram
         end = np.empty_like(start)
         end[:-1] = np.where(r[1:] == r[:-1], start[1:], m[r[:-1], 0])
         end[-1:] = m[r[-1:], 0]
         first = keys[r, start] - code[r, start] * width
-        blocks.append((a, b, width, code[r, start].astype(code_type), (end - start).astype(np.int32),
-                       (r * width + first).astype(np.int32)))   # (row, first position) in the block
+        blocks.append(
+            (
+                a,
+                b,
+                width,
+                code[r, start].astype(code_type),
+                (end - start).astype(np.int32),
+                (r * width + first).astype(np.int32),
+            )
+        )  # (row, first position) in the block
     del char_id
 
     # 2. document frequency and idf
@@ -417,19 +434,19 @@ def _vectors(texts: list[str]) -> _Vectors:
     del codes
     idf = np.zeros(n + 1)
     for d in range(2, n + 1):
-        idf[d] = math.log(n / d)       # math.log, as the definition: the same float
+        idf[d] = math.log(n / d)  # math.log, as the definition: the same float
 
     # 3. each case's TERMS strongest bigrams, strongest first, equal weights in text order
     for a, b, width, code_of, tf, at in blocks:
         if terms == 0:
             break
         df = frequency(code_of)
-        w = np.full((b - a, width), -1.0)      # by first position: text order; -1: no weight
+        w = np.full((b - a, width), -1.0)  # by first position: text order; -1: no weight
         w.flat[at] = np.where(df > 1, tf * idf[df], -1.0)
         code = np.zeros((b - a, width), dtype=code_type)
         code.flat[at] = code_of
         if width > terms:
-            cut = np.partition(w, width - terms, axis=1)[:, width - terms, None]   # the TERMS-th largest
+            cut = np.partition(w, width - terms, axis=1)[:, width - terms, None]  # the TERMS-th largest
         else:
             cut = np.full((b - a, 1), -1.0)
         above = w > cut
@@ -438,11 +455,11 @@ def _vectors(texts: list[str]) -> _Vectors:
         r, col = np.nonzero(keep)
         kept = np.bincount(r, minlength=b - a)
         rank = np.arange(len(r)) - np.repeat(np.cumsum(kept) - kept, kept)
-        chosen = np.full((b - a, terms), np.inf)          # -weight; padding last
+        chosen = np.full((b - a, terms), np.inf)  # -weight; padding last
         chosen[r, rank] = -w[r, col]
         chosen_code = np.full((b - a, terms), -1, dtype=np.int64)
         chosen_code[r, rank] = code[r, col]
-        order = np.argsort(chosen, axis=1, kind="stable")   # a stable sort: ties keep text order
+        order = np.argsort(chosen, axis=1, kind="stable")  # a stable sort: ties keep text order
         top_codes[a:b] = np.take_along_axis(chosen_code, order, axis=1)
         top_weights[a:b] = np.maximum(-np.take_along_axis(chosen, order, axis=1), 0.0)
         top_lengths[a:b] = kept
@@ -455,6 +472,7 @@ def _vectors(texts: list[str]) -> _Vectors:
 def _distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, ascending (np.unique, without its overhead)."""
     import numpy as np
+
     values = np.sort(values)
     new = np.ones(len(values), dtype=bool)
     new[1:] = values[1:] != values[:-1]
@@ -464,6 +482,7 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 def _ragged(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of every cell of rows of lengths m, row after row."""
     import numpy as np
+
     rows = np.repeat(np.arange(len(m)), m)
     cols = np.arange(len(rows)) - np.repeat(np.cumsum(m) - m, m)
     return rows, cols
