@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from caselib import browse, corpus, opendata, related  # noqa: E402
-from caselib.cases import load_cases  # noqa: E402
+from caselib.bench import corpus  # noqa: E402
+from caselib.model.cases import load_cases  # noqa: E402
+from caselib.site import browse, opendata, related  # noqa: E402
 
 
 def timed(label, fn):

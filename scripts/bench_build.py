@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from caselib import completeness, library, pages  # noqa: E402
-from caselib.cases import load_cases  # noqa: E402
+from caselib import library  # noqa: E402
+from caselib.model.cases import load_cases  # noqa: E402
+from caselib.site import completeness, pages  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
 IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",

@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench_related.py CASES_DIR [--against REV] [--runs N]
   CASES_DIR  case files, e.g. from `python -m caselib corpus 10000 /tmp/rel10000`
-  REV        the git revision whose scripts/caselib/related.py is the reference (default main)
+  REV        the git revision whose scripts/caselib/site/related.py is the reference (default main)
   N          runs of each (default 3); each run is its own process, so each peak RSS is its own
 
 Prints the median CPU seconds (time.process_time) of related.related() and the median peak RSS
@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def child(module_path: str, cases_dir: str) -> None:
-    from caselib.cases import load_cases
+    from caselib.model.cases import load_cases
 
     if module_path:
-        spec = importlib.util.spec_from_file_location("caselib._related_reference", module_path)
+        spec = importlib.util.spec_from_file_location("caselib.site._related_reference", module_path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     else:
-        from caselib import related as module
+        from caselib.site import related as module
     directory = Path(cases_dir)
     cases, _ = load_cases(directory, directory.parent)
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{args.against}:scripts/caselib/related.py"],
+        ["git", "-C", str(ROOT), "show", f"{args.against}:scripts/caselib/site/related.py"],
         check=True,
         capture_output=True,
         text=True,

@@ -40,8 +40,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from caselib import corpus, searchindex  # noqa: E402
-from caselib.cases import load_cases  # noqa: E402
+from caselib.bench import corpus  # noqa: E402
+from caselib.model.cases import load_cases  # noqa: E402
+from caselib.search import searchindex  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -159,11 +160,15 @@ def material(browser, site: Path, queries: list[str]) -> dict:
 def baseline_module(rev: str, tmp: Path):
     """searchindex.py as it was at git revision `rev`, loaded inside the caselib package."""
     source = subprocess.run(
-        ["git", "show", f"{rev}:scripts/caselib/searchindex.py"], cwd=ROOT, check=True, capture_output=True, text=True
+        ["git", "show", f"{rev}:scripts/caselib/search/searchindex.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     path = tmp / "baseline_searchindex.py"
     path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("caselib.baseline_searchindex", path)
+    spec = importlib.util.spec_from_file_location("caselib.search.baseline_searchindex", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

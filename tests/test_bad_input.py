@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from caselib.cases import MAX_FILE_BYTES, load_cases, parse_case, read_case_file
-from caselib.schema import fields
-from caselib.validate import check_library
+from caselib.check.validate import check_library
+from caselib.model.cases import MAX_FILE_BYTES, load_cases, parse_case, read_case_file
+from caselib.model.schema import fields
 
 from conftest import copy_project
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from caselib import booklet, completeness, mdsettings
-from caselib.cases import read_case_file
-from caselib.schema import dimensions
-from caselib.tags import tag_values
+from caselib import booklet
+from caselib.model.cases import read_case_file
+from caselib.model.schema import dimensions
+from caselib.model.tags import tag_values
+from caselib.site import completeness, mdsettings
 
 from conftest import ROOT, build_site
 
@@ -351,9 +352,9 @@ def test_the_home_page_link_downloads_the_booklet_in_chromium(page, booklet_site
 def test_the_deepest_nesting_the_checker_accepts_is_laid_out():
     """Deep nesting once made the layout engine recurse until it failed; the checker allows at most
     markup.MAX_DEPTH levels, and a body at that limit (quotes, lists, emphasis) becomes a PDF."""
-    from caselib import markup
-    from caselib.cases import parse_case
-    from caselib.validate import check_case
+    from caselib.check import markup
+    from caselib.check.validate import check_case
+    from caselib.model.cases import parse_case
 
     minimal = (ROOT / "tests" / "fixtures" / "valid" / "minimal.md").read_text(encoding="utf-8")
     body = (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from caselib import cite
-from caselib.cases import load_cases, newest_first
+from caselib.model.cases import load_cases, newest_first
+from caselib.site import cite
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES, _ = load_cases(ROOT / "cases")
@@ -223,8 +223,8 @@ def test_open_data_files_in_the_built_site(page, site_url, built_site):
 
 def test_long_lists_are_listed_200_at_a_time(browser, tmp_path):
     """450 cases on a bare page with the real script: 200 listed, 再列出 adds more, filters reset it."""
-    from caselib import browse
-    from caselib.cases import Case
+    from caselib.model.cases import Case
+    from caselib.site import browse
 
     from conftest import serve
 

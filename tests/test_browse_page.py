@@ -6,8 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from caselib import browse, searchindex
-from caselib.cases import Case, load_cases, newest_first
+from caselib.model.cases import Case, load_cases, newest_first
+from caselib.search import searchindex
+from caselib.site import browse
 
 ROOT = Path(__file__).resolve().parent.parent
 

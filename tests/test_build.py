@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from caselib import pages
-from caselib.cases import load_cases
-from caselib.schema import dimensions
-from caselib.tags import tag_values
-from caselib.text import slug
+from caselib.model.cases import load_cases
+from caselib.model.schema import dimensions
+from caselib.model.tags import tag_values
+from caselib.model.text import slug
+from caselib.site import pages
 
 from conftest import ROOT, build_site, copy_project
 

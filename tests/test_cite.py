@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caselib import cite
-from caselib.cases import Case, load_cases
+from caselib.model.cases import Case, load_cases
+from caselib.site import cite
 
 ROOT = Path(__file__).resolve().parent.parent
 

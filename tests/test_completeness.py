@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from caselib import completeness
+from caselib.site import completeness
 
 from conftest import build_site, copy_project, insert_after
 
@@ -137,7 +137,9 @@ def test_a_build_where_a_case_takes_the_all_cases_page_fails(tmp_path):
     """`id: index` with the checker's rule switched off (simulated gap): the case and the all-cases
     page want one address; the post-build check fails the build naming the case that lost it."""
     project = copy_project(tmp_path / "project")
-    insert_after(project / "scripts" / "caselib" / "validate.py", 'RESERVED = {"index"}\n', "RESERVED = set()\n")
+    insert_after(
+        project / "scripts" / "caselib" / "check" / "validate.py", 'RESERVED = {"index"}\n', "RESERVED = set()\n"
+    )
     case_file = project / "cases" / f"{CASE}.md"
     case_file.write_text(case_file.read_text(encoding="utf-8").replace(f"id: {CASE}", "id: index"), encoding="utf-8")
     result = build_site(project, tmp_path / "site")
@@ -157,7 +159,7 @@ def test_a_build_that_loses_a_case_fails_naming_it(tmp_path):
     """A generated page that drops a case (simulated bug in pages.py) fails the real build."""
     project = copy_project(tmp_path / "project")
     insert_after(
-        project / "scripts" / "caselib" / "pages.py",
+        project / "scripts" / "caselib" / "site" / "pages.py",
         "def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:\n",
         f"    cases = [c for c in cases if c.id != {CASE!r}]\n",
     )

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselib.cases import read_case_file
-from caselib.contribute import GUIDE_END, GUIDE_START, field_guide_markdown, with_field_guide
-from caselib.validate import check_library
+from caselib.check.validate import check_library
+from caselib.cli.contribute import GUIDE_END, GUIDE_START, field_guide_markdown, with_field_guide
+from caselib.model.cases import read_case_file
 
 ROOT = Path(__file__).parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
@@ -192,7 +192,7 @@ def test_pre_commit_hooks_run_existing_make_targets():
         target = hook["entry"].split()[-1]
         run = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
-        example = {"check": "cases/2019-swpu-sili.md", "lint": "scripts/caselib/cases.py"}.get(
+        example = {"check": "cases/2019-swpu-sili.md", "lint": "scripts/caselib/model/cases.py"}.get(
             target, "CONTRIBUTING.md"
         )
         assert re.search(hook["files"], example)

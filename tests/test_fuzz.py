@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caselib.cases import parse_case
-from caselib.validate import check_library
+from caselib.check.validate import check_library
+from caselib.model.cases import parse_case
 
 from conftest import build_site, copy_project
 

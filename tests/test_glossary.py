@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from caselib import glossary
+from caselib.model import glossary
 
 BAD = """\
 - term: 四力

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from caselib.cases import load_cases
-from caselib.safety import plain_text, sanitize_html
-from caselib.validate import check_library
+from caselib.check.validate import check_library
+from caselib.model.cases import load_cases
+from caselib.site.safety import plain_text, sanitize_html
 
 from conftest import build_site, copy_project, serve
 

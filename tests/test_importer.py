@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from caselib.cases import load_cases, parse_case
+from caselib.check.validate import check_library
 from caselib.importer import clean
 from caselib.importer.core import case_text, import_lines, report
 from caselib.importer.read import ImportError_, decode_bytes, read_source
-from caselib.text import GAP_MARK
-from caselib.validate import check_library
+from caselib.model.cases import load_cases, parse_case
+from caselib.model.text import GAP_MARK
 
 ROOT = Path(__file__).parent.parent
 IMPORT = Path(__file__).parent / "fixtures" / "import"

@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caselib.cases import load_cases, parse_case
 from caselib.importer import fix
 from caselib.importer.core import case_text, import_lines, report
 from caselib.importer.read import ImportError_, read_source
+from caselib.model.cases import load_cases, parse_case
 
 ROOT = Path(__file__).parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))

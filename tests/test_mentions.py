@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from caselib import glossary, mentions
-from caselib.mentions import Target, link_mentions
+from caselib.model import glossary
+from caselib.site import mentions
+from caselib.site.mentions import Target, link_mentions
 
 SILI = Target("四力", "models/四力.md", "四力：政治领导力、思想引领力、群众组织力、社会号召力")
 SANHUA = Target("三化四领", "models/三化四领.md", "三化四领：三化……")

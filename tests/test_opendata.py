@@ -8,9 +8,9 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from caselib import opendata
-from caselib.cases import Case, load_cases
-from caselib.schema import fields
+from caselib.model.cases import Case, load_cases
+from caselib.model.schema import fields
+from caselib.site import opendata
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from caselib import pages
-from caselib.cases import load_cases, parse_case
-from caselib.schema import dimensions
-from caselib.tags import group_by_tag
-from caselib.text import slug
+from caselib.model.cases import load_cases, parse_case
+from caselib.model.schema import dimensions
+from caselib.model.tags import group_by_tag
+from caselib.model.text import slug
+from caselib.site import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -78,7 +78,7 @@ def test_gap_marks_are_highlighted_and_explained():
 
 def test_field_guide_lists_every_field_and_allowed_value():
     content = pages.field_guide_page().content
-    from caselib.schema import fields
+    from caselib.model.schema import fields
 
     for spec in fields():
         assert f"`{spec.key}`" in content
@@ -86,8 +86,8 @@ def test_field_guide_lists_every_field_and_allowed_value():
 
 
 def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
-    from caselib.corpus import generate, unique_phrase
-    from caselib.validate import check_library
+    from caselib.bench.corpus import generate, unique_phrase
+    from caselib.check.validate import check_library
 
     first = generate(30, ROOT / "cases", tmp_path / "a")
     second = generate(30, ROOT / "cases", tmp_path / "b")

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caselib import related
-from caselib.cases import Case, load_cases
-from caselib.schema import dimensions
-from caselib.tags import tag_values
+from caselib.model.cases import Case, load_cases
+from caselib.model.schema import dimensions
+from caselib.model.tags import tag_values
+from caselib.site import related
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,8 +98,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from caselib.cases import load_cases
-from caselib.related import related
+from caselib.model.cases import load_cases
+from caselib.site.related import related
 cases, _ = load_cases(Path(sys.argv[1]), Path(sys.argv[1]).parent)
 result = {k: [c.id for c in v] for k, v in related(cases).items()}
 print(hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest())

@@ -11,7 +11,7 @@ import subprocess
 import urllib.parse
 from pathlib import Path
 
-from caselib.reproducible import source_date_epoch
+from caselib.site.reproducible import source_date_epoch
 
 from conftest import ROOT, build_site
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselib import corpus, searchindex
-from caselib.cases import load_cases
-from caselib.searchnorm import normalize, query_terms, t2s_map
+from caselib.bench import corpus
+from caselib.model.cases import load_cases
+from caselib.search import searchindex
+from caselib.search.searchnorm import normalize, query_terms, t2s_map
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
@@ -208,8 +209,8 @@ def test_build_is_deterministic(small_files_index, tmp_path):
 BUILD = """
 import sys
 from pathlib import Path
-from caselib import searchindex
-from caselib.cases import load_cases
+from caselib.search import searchindex
+from caselib.model.cases import load_cases
 found, _ = load_cases(Path(sys.argv[1]), Path(sys.argv[1]).parent)
 searchindex.build(found, Path(sys.argv[2]))
 """
@@ -231,7 +232,7 @@ def test_index_does_not_depend_on_the_string_hash_seed(tmp_path):
 
 
 def test_varints_round_trip_at_every_byte_length():
-    from caselib import searchcodec
+    from caselib.search import searchcodec
 
     values = [0, 1, 127, 128, 255, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1]
     data, sizes = searchcodec.encode(values)

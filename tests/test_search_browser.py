@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caselib import searchindex
-from caselib.searchnorm import normalize, t2s_map
+from caselib.search import searchindex
+from caselib.search.searchnorm import normalize, t2s_map
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text(encoding="utf-8"))
 
@@ -196,8 +196,8 @@ def test_js_engine_agrees_with_python_on_files_split_small(browser, built_site, 
     """A synthetic corpus indexed into tiny files (keys spread over many position files):
     search.js finds, for every query, the same docs in the same order as the Python engine,
     and exactly the docs plain substring search finds."""
-    from caselib import corpus
-    from caselib.cases import load_cases
+    from caselib.bench import corpus
+    from caselib.model.cases import load_cases
 
     from conftest import ROOT, serve
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from caselib.stats import CHARTS, bar_chart, chart_rows, counts, stats_page
+from caselib.site.stats import CHARTS, bar_chart, chart_rows, counts, stats_page
 
 
 def test_counts_by_year_and_province_match_the_front_matter(cases):

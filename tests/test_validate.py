@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from caselib import validate
-from caselib.cases import load_cases, read_case_file
-from caselib.validate import check_library
+from caselib.check import validate
+from caselib.check.validate import check_library
+from caselib.model.cases import load_cases, read_case_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = FIXTURES / "invalid"
@@ -62,7 +62,7 @@ def test_real_library_passes():
 
 def test_an_unchanged_body_is_judged_once():
     """Under `mkdocs serve` every save rebuilds: a body not edited is not rendered again."""
-    from caselib import markup
+    from caselib.check import markup
 
     case, _ = read_case_file(FIXTURES / "valid" / "minimal.md", FIXTURES)
     markup.verdict.cache_clear()

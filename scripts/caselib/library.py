@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import glossary
-from .cases import Case, load_cases
-from .pages import Page, site_pages
-from .problems import Problem
-from .schema import data_problems
-from .stats import stats_page
-from .validate import check_library
+from .check.validate import check_library
+from .model import glossary
+from .model.cases import Case, load_cases
+from .model.problems import Problem
+from .model.schema import data_problems
+from .site.pages import Page, site_pages
+from .site.stats import stats_page
 
 CASES_DIR = "cases"
 

@@ -27,9 +27,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
-from . import completeness, library, mentions, opendata, pages
-from .reproducible import source_date_epoch
-from .safety import sanitize_html
+from . import library
+from .site import completeness, mentions, opendata, pages
+from .site.reproducible import source_date_epoch
+from .site.safety import sanitize_html
 
 log = logging.getLogger("mkdocs.plugins.caselib")
 
@@ -101,7 +102,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
         if self.config.search:
-            from . import searchindex  # numpy: only where the index is written
+            from .search import searchindex  # numpy: only where the index is written
 
             searchindex.build(self.cases, site_dir)
         problems = completeness.check_site(self.cases, site_dir, search=self.config.search)

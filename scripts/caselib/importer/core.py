@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ..cases import Case, _Loader
-from ..problems import invisible
-from ..schema import UNKNOWN, fields, institutions
-from ..text import GAP_MARK
+from ..model.cases import Case, Loader
+from ..model.problems import invisible
+from ..model.schema import UNKNOWN, fields, institutions
+from ..model.text import GAP_MARK
 from . import clean, extract, fix
-from .dedupe import _t2s, find_duplicates
+from .dedupe import find_duplicates, t2s
 from .read import ImportError_
 from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
 
@@ -42,7 +42,7 @@ class Result:
 def _traditional(lines: list[str]) -> bool:
     text = "".join(lines)
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    changed = sum(1 for a, b in zip(text, _t2s().convert(text)) if a != b)
+    changed = sum(1 for a, b in zip(text, t2s().convert(text)) if a != b)
     return changed >= 3 and changed * 100 >= han
 
 
@@ -110,7 +110,7 @@ def import_lines(
     previous = next((c for c in cases if case_id and c.id == case_id), None)
     script = "简体"
     if _traditional(raw_lines):
-        raw_lines = [_t2s().convert(line) for line in raw_lines]
+        raw_lines = [t2s().convert(line) for line in raw_lines]
         script = "繁体"
         result.changes.append("原文是繁体字，已用 OpenCC 转换为简体（original_script: 繁体）")
 
@@ -418,7 +418,7 @@ def _scalar(value: str, flow: bool = False) -> str:
     bad = re.search(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|[:#]\s|\s$|^$", text) or (flow and re.search(r"[,\[\]{}]", text))
     if not bad:
         try:
-            loaded = yaml.load(f"k: {text}", Loader=_Loader)
+            loaded = yaml.load(f"k: {text}", Loader=Loader)
             if isinstance(loaded, dict) and loaded.get("k") == text:
                 return text
         except yaml.YAMLError:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from ..cases import Case
-from ..schema import vocab
-from ..text import GAP_MARK
+from ..model.cases import Case
+from ..model.schema import vocab
+from ..model.text import GAP_MARK
 
 SHINGLE = 8
 THRESHOLD = 0.6
 
 
 @functools.cache
-def _t2s():
+def t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -22,7 +22,7 @@ def _t2s():
 
 def normalise(text: str) -> str:
     """Simplified, NFKC, without punctuation, spaces, gap marks and spam words."""
-    text = _t2s().convert(unicodedata.normalize("NFKC", text)).replace(GAP_MARK, "")
+    text = t2s().convert(unicodedata.normalize("NFKC", text)).replace(GAP_MARK, "")
     for word in vocab("spam"):
         text = text.replace(word, "")
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN").lower()

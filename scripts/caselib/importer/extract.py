@@ -8,8 +8,8 @@ import unicodedata
 from collections import Counter
 from urllib.parse import urlsplit
 
-from ..schema import UNKNOWN, institutions, vocab
-from ..text import GAP_MARK
+from ..model.schema import UNKNOWN, institutions, vocab
+from ..model.text import GAP_MARK
 from .fix import rules
 
 HAN = r"\u4e00-\u9fff"

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import yaml
 
-from ..schema import DATA_DIR, vocab
-from ..text import GAP_MARK
+from ..model.schema import DATA_DIR, vocab
+from ..model.text import GAP_MARK
 
 
 @functools.cache

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import html
 
-from .cases import Case
-from .schema import UNKNOWN
+from ..model.cases import Case
+from ..model.schema import UNKNOWN
 
 ACCESSED_CLASS = "cite-accessed"
 

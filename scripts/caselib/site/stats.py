@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .cases import Case
-from .pages import Page, _front_matter, link, tag_path
-from .schema import dimensions
-from .tags import group_by_tag
+from ..model.cases import Case
+from ..model.schema import dimensions
+from ..model.tags import group_by_tag
+from .pages import Page, front_matter, link, tag_path
 
 STATS_PATH = "stats/index.md"
 TOP_MODELS = 15
@@ -74,7 +74,7 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> str:
 def stats_page(cases: list[Case]) -> Page:
     dims = {d.key: d for d in dimensions()}
     out = [
-        _front_matter("统计"),
+        front_matter("统计"),
         "# 统计",
         "",
         f"本库共有 {len(cases)} 个案例。下面的图和表在每次建站时根据全部案例重新统计；"

@@ -15,10 +15,10 @@ from __future__ import annotations
 import html
 import json
 
-from .cases import Case, newest_first
-from .pages import CASES_PATH, Page, _front_matter
-from .schema import UNKNOWN, dimensions
-from .tags import tag_values
+from ..model.cases import Case, newest_first
+from ..model.schema import UNKNOWN, dimensions
+from ..model.tags import tag_values
+from .pages import CASES_PATH, Page, front_matter
 
 # Facet order on the page (keys of data/dimensions.yml); any other dimension follows.
 FACET_ORDER = ("province", "institution", "org_type", "model", "theme", "honour", "year", "standard")
@@ -92,7 +92,7 @@ def all_cases_page(cases: list[Case]) -> Page:
         f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
         "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。"
     )
-    content = _front_matter("全部案例") + "\n".join(
+    content = front_matter("全部案例") + "\n".join(
         [
             "",
             "# 全部案例",

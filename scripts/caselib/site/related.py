@@ -36,9 +36,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .cases import Case
-from .schema import dimensions
-from .tags import tag_values
+from ..model.cases import Case
+from ..model.schema import dimensions
+from ..model.tags import tag_values
 
 if TYPE_CHECKING:
     import numpy as np  # imported where the arrays are made: `check` and the CLI need none of it

@@ -14,7 +14,7 @@ import yaml
 from .problems import Problem
 from .yamlsafe import SafeLoader
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent.parent / "data"  # caselib/data
 DATA_SHOWN = "scripts/caselib/data"  # as messages name the data files
 UNKNOWN = "未知"
 

@@ -19,12 +19,12 @@ FIELD_FILE = "文件"
 MAX_FILE_BYTES = 300_000  # the largest real case is about 13 KB
 
 
-class _Loader(SafeLoader):
+class Loader(SafeLoader):
     """Safe loader (libyaml when present) that keeps dates as text, so the validator sees exactly
     what was written."""
 
 
-_Loader.yaml_implicit_resolvers = {
+Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -76,7 +76,7 @@ def _check_shape(root: yaml.Node) -> None:
 
 def _compose_and_load(text: str):
     """The YAML node tree (for key lines) and the data, from one parse."""
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         if node is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"  # the project's site settings
+MKDOCS_YML = Path(__file__).resolve().parents[3] / "mkdocs.yml"  # the project's site settings
 MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
 ALLOWED_CALLABLES = {"pymdownx.slugs.slugify"}
 _APPLY = "tag:yaml.org,2002:python/object/apply:"

@@ -6,11 +6,11 @@ import re
 import sys
 from pathlib import Path
 
-from .cases import load_cases, read_case_file
-from .importer.core import case_text, import_lines, render, report
-from .importer.read import ImportError_, printable, read_source
-from .schema import UNKNOWN, fields
-from .validate import ID_PATTERN, check_library
+from ..check.validate import ID_PATTERN, check_library
+from ..importer.core import case_text, import_lines, render, report
+from ..importer.read import ImportError_, printable, read_source
+from ..model.cases import load_cases, read_case_file
+from ..model.schema import UNKNOWN, fields
 
 SECTIONS = ("背景", "做法", "成效", "启示")
 
@@ -166,7 +166,7 @@ GUIDE_END = "<!-- 字段说明结束 -->"
 
 
 def field_guide_markdown() -> str:
-    from .pages import field_guide_page
+    from ..site.pages import field_guide_page
 
     content = field_guide_page().content
     content = content.split("# 字段说明\n\n", 1)[1]

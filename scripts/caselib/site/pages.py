@@ -14,11 +14,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from . import glossary, related, reuse
-from .cases import Case, newest_first
-from .schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
-from .tags import group_by_tag
-from .text import GAP_MARK, slug
+from ..model import glossary
+from ..model.cases import Case, newest_first
+from ..model.schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
+from ..model.tags import group_by_tag
+from ..model.text import GAP_MARK, slug
+from . import related, reuse
 
 CASES_PATH = "cases"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
@@ -97,7 +98,7 @@ def tag_path(dim: Dimension, value: str) -> str:
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _front_matter(title: str, **extra: str) -> str:
+def front_matter(title: str, **extra: str) -> str:
     # The theme puts a page title into its HTML as it is (header, <title>): it must be HTML text.
     lines = ["---", f"title: {yaml_str(html.escape(title))}"]
     lines += [f"{key}: {yaml_str(value)}" for key, value in extra.items()]
@@ -197,7 +198,7 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
                 f'<span class="case-value">{value}</span>'
             )
     content = (
-        _front_matter(case.title, case_id=case.id)
+        front_matter(case.title, case_id=case.id)
         + f"# {md_text(case.title)}\n\n"
         + '<div class="case-card" markdown="1">\n\n'
         + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
@@ -224,7 +225,7 @@ def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = 
     path = tag_path(dim, value)
     title = tag_title(dim, value)
     content = (
-        _front_matter(title)
+        front_matter(title)
         + f"# {md_text(title)}\n\n"
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
         + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
@@ -284,7 +285,7 @@ def glossary_page(cases: list[Case]) -> Page:
     pages_of = glossary_targets(cases)
     dims = {d.key: d for d in dimensions()}
     out = [
-        _front_matter("模式词典"),
+        front_matter("模式词典"),
         "# 模式词典",
         "",
         "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
@@ -321,7 +322,7 @@ def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) ->
     untagged = total - tagged
     note = f"\n另有 {untagged} 个案例未标明{dim.label}。\n" if untagged else ""
     content = (
-        _front_matter(dimension_title(dim))
+        front_matter(dimension_title(dim))
         + f"# {dimension_title(dim)}\n\n{dim.intro}共 {len(groups)} 个{dim.label}。\n\n"
         + f"| {dim.label} | 案例数 |\n|---|---:|\n"
         + "\n".join(rows)
@@ -351,7 +352,7 @@ def field_guide_page() -> Page:
         "todo": "列表（导入工具填写，处理完删除）",
     }
     parts = [
-        _front_matter("字段说明"),
+        front_matter("字段说明"),
         "# 字段说明\n\n",
         "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
         "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
@@ -370,7 +371,8 @@ def field_guide_page() -> Page:
 
 def limits_section() -> str:
     """The limits `check` enforces, from the constants it enforces them with."""
-    from . import cases, markup, validate
+    from ..check import markup, validate
+    from ..model import cases
 
     lengths = "，".join(f"{spec.label} {spec.max_chars} 字" for spec in fields() if spec.max_chars)
     rows = [

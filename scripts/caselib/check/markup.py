@@ -26,9 +26,9 @@ from html.parser import HTMLParser
 
 from markdown.treeprocessors import Treeprocessor
 
-from .cases import Case
-from .problems import Problem, char_name
-from .safety import URL_SCHEMES  # one list of allowed link schemes: checker and sanitizer
+from ..model.cases import Case
+from ..model.problems import Problem, char_name
+from ..site.safety import URL_SCHEMES  # one list of allowed link schemes: checker and sanitizer
 
 FIELD_BODY = "正文"
 
@@ -249,7 +249,7 @@ def render(body: str) -> Rendered:
 @functools.cache
 def _converter():
     """One converter with the site's settings, reset before each body."""
-    from . import mdsettings
+    from ..site import mdsettings
 
     return mdsettings.renderer(mdsettings.MKDOCS_YML)
 
@@ -530,7 +530,7 @@ def page_anchors(case: Case) -> tuple[set[str], list[str]]:
     site's Markdown settings, as the site engine checks them. The related-cases section (known
     only when the site is built) is there with the case itself standing in for its cases: only its
     heading's id counts here."""
-    from . import mdsettings, pages, reuse
+    from ..site import mdsettings, pages, reuse
 
     path = pages.case_path(case)
     text = pages.case_page(case).markdown + reuse.related_section([case], path)

@@ -11,8 +11,8 @@ import random
 import re
 from pathlib import Path
 
-from .cases import load_cases
-from .schema import vocab
+from ..model.cases import load_cases
+from ..model.schema import vocab
 
 CITIES = [
     "成都",

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from markdown.treeprocessors import Treeprocessor
 
-from . import cite, mdsettings, pages
-from .cases import Case, newest_first
-from .reuse import build_date
-from .safety import sanitize_html
-from .schema import DATA_DIR, UNKNOWN, Dimension, dimensions, fields_by_key
-from .tags import group_by_tag
-from .text import normalize_tag, slug
+from ..model.cases import Case, newest_first
+from ..model.schema import DATA_DIR, UNKNOWN, Dimension, dimensions, fields_by_key
+from ..model.tags import group_by_tag
+from ..model.text import normalize_tag, slug
+from ..site import cite, mdsettings, pages
+from ..site.reuse import build_date
+from ..site.safety import sanitize_html
 
 TITLE = "党建创新案例汇编"
 SITE_PATH = "booklet.pdf"  # the full booklet in the published site
@@ -277,7 +277,7 @@ def _option(dim: Dimension) -> str:
 
 
 def cmd_booklet(args) -> int:
-    from .library import load_checked
+    from ..library import load_checked
 
     root = Path.cwd()
     cases, problems = load_checked(root)

@@ -19,11 +19,11 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .cases import Case
+from ..model.cases import Case
+from ..model.problems import Problem
+from ..model.schema import dimensions
+from ..model.tags import tag_values
 from .pages import CASES_PATH, case_path, dimension_path, dimension_title, page_url, tag_path, tag_title
-from .problems import Problem
-from .schema import dimensions
-from .tags import tag_values
 
 FIELD = "网站"
 _HREF = re.compile(r'href="([^"]*)"')
@@ -40,7 +40,7 @@ def search_index_urls(site_dir: Path) -> set[str]:
 
     The index is our own (caselib.searchindex); only this function knows its layout.
     """
-    from . import searchindex  # numpy: only where the index is read
+    from ..search import searchindex  # numpy: only where the index is read
 
     return searchindex.indexed_urls(site_dir)
 
@@ -222,7 +222,7 @@ def check_cases_csv(cases: list[Case], site: Site) -> Iterator[Problem]:
 
 def booklet_files(site_dir: Path) -> list[Path]:
     """The full booklet (all cases), when the build wrote it."""
-    from .booklet import SITE_PATH
+    from ..booklet import SITE_PATH
 
     return [path for path in [site_dir / SITE_PATH] if path.is_file()]
 
@@ -239,7 +239,7 @@ def booklet_chapters(path: Path) -> tuple[set[str], set[str]]:
 
 def check_booklet(cases: list[Case], site: Site) -> Iterator[Problem]:
     """The full booklet, when built, has one chapter per case: its anchor and its bookmark."""
-    from .booklet import chapter_id
+    from ..booklet import chapter_id
 
     for path in booklet_files(site.dir):
         shown = path.relative_to(site.dir).as_posix()

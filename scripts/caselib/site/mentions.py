@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from . import glossary
-from .cases import Case
+from ..model import glossary
+from ..model.cases import Case
 from .pages import glossary_targets, page_url
 from .safety import plain_text
 

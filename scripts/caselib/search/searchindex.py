@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..site.pages import case_path, page_url
 from . import searchcodec
-from .pages import case_path, page_url
 from .searchnorm import normalize, query_terms, t2s_map
 
 INDEX_DIR = "search/data"

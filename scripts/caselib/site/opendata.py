@@ -26,9 +26,9 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 
+from ..model.cases import Case, newest_first
+from ..model.schema import fields
 from . import pages
-from .cases import Case, newest_first
-from .schema import fields
 
 JSON_PATH = "cases.json"
 CSV_PATH = "cases.csv"

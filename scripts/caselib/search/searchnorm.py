@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Whitespace after NFKC (the same list is in search.js).
 WHITESPACE = frozenset(" \t\n\r\f\v\x85\u1680\u2028\u2029\ufeff")
-T2S_PATH = Path(__file__).parent / "data" / "t2s.json"
+T2S_PATH = Path(__file__).parent.parent / "data" / "t2s.json"
 
 
 @functools.lru_cache(maxsize=1)

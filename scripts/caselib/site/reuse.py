@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import os
 
+from ..model.cases import Case
+from ..model.schema import UNKNOWN
 from . import cite
-from .cases import Case
-from .schema import UNKNOWN
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 

@@ -19,7 +19,7 @@ from .cases import Case
 from .problems import Problem, char_name, invisible
 from .yamlsafe import SafeLoader
 
-GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.yml"
+GLOSSARY_PATH = Path(__file__).parent.parent / "data" / "glossary.yml"
 GLOSSARY_FILE = "scripts/caselib/data/glossary.yml"
 KEYS = ("term", "expansion", "quote", "case")
 

@@ -15,12 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from .cases import Case
+from ..model.cases import Case
+from ..model.problems import Problem, char_name, invisible
+from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
+from ..model.tags import tag_values
+from ..model.text import GAP_MARK, slug
 from .markup import BODY_RULES
-from .problems import Problem, char_name, invisible
-from .schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
-from .tags import tag_values
-from .text import GAP_MARK, slug
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_CHARS = 64

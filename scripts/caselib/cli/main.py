@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import glossary
-from .booklet import register as register_booklet
-from .cases import load_cases, read_case_file
+from ..booklet import register as register_booklet
+from ..check.validate import check_library
+from ..model import glossary
+from ..model.cases import load_cases, read_case_file
+from ..model.schema import data_problems
 from .contribute import register as register_contribute
-from .schema import data_problems
-from .validate import check_library
 
 GUIDE_HINT = "字段的写法和允许的值见 CONTRIBUTING.md（网站上的“参与贡献 › 字段说明”页）。"
 
@@ -65,7 +65,7 @@ def github_annotation(problem) -> str:
 
 
 def _corpus(args) -> int:
-    from .corpus import generate
+    from ..bench.corpus import generate
 
     out = Path(args.out)
     if out.resolve() == (Path.cwd() / "cases").resolve():
