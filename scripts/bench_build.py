@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from caselib import library  # noqa: E402
 from caselib.model.cases import load_cases  # noqa: E402
-from caselib.site import completeness, pages  # noqa: E402
+from caselib.site import completeness, urls  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
 IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
@@ -84,7 +84,7 @@ def make_plain(ours: Path, n: int) -> Path:
     shutil.copytree(ours / "overrides", project / "overrides")
     cases, _ = load_cases(ours / "cases", ours)
     (project / "docs" / "cases").mkdir(parents=True, exist_ok=True)
-    case_pages = {pages.case_path(case) for case in cases}
+    case_pages = {urls.case_path(case) for case in cases}
     for page in library.generated_pages(cases):   # exactly our case pages: citation, related cases
         if page.path in case_pages:
             (project / "docs" / page.path).write_text(page.content, encoding="utf-8")

@@ -16,7 +16,7 @@ from caselib.model.cases import load_cases
 from caselib.model.schema import dimensions
 from caselib.model.tags import tag_values
 from caselib.model.text import slug
-from caselib.site import pages
+from caselib.site import mdtext
 
 from conftest import ROOT, build_site, copy_project
 
@@ -35,7 +35,7 @@ def test_every_case_has_its_own_page_with_card_and_text(built_site):
     for case in cases():
         html = html_of(built_site, f"cases/{case.id}")
         assert '<div class="case-card">' in html
-        assert pages.md_text(case.title).replace("\\", "") in html.replace("&quot;", '"')
+        assert mdtext.md_text(case.title).replace("\\", "") in html.replace("&quot;", '"')
         # the last paragraph of the body arrives whole
         last = [p for p in case.body.strip().split("\n\n") if not p.startswith("#")][-1]
         assert last.replace("〔原文缺失〕", "")[:40] in re.sub(r"<[^>]+>", "", html)

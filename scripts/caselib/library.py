@@ -9,7 +9,8 @@ from .model import glossary
 from .model.cases import Case, load_cases
 from .model.problems import Problem
 from .model.schema import data_problems
-from .site.pages import Page, site_pages
+from .site.mdtext import Page
+from .site.pages import site_pages
 from .site.stats import stats_page
 
 CASES_DIR = "cases"

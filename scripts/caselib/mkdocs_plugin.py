@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from . import library
-from .site import completeness, mentions, opendata, pages
+from .site import completeness, mentions, opendata, pages, urls
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
 
@@ -95,7 +95,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         return markdown
 
     def on_page_content(self, html, page, config, files):
-        if pages.is_case_page(page.file.src_uri):
+        if urls.is_case_page(page.file.src_uri):
             return mentions.link_mentions(sanitize_html(html), page.file.src_uri, self.terms)
         return html
 

@@ -530,9 +530,9 @@ def page_anchors(case: Case) -> tuple[set[str], list[str]]:
     site's Markdown settings, as the site engine checks them. The related-cases section (known
     only when the site is built) is there with the case itself standing in for its cases: only its
     heading's id counts here."""
-    from ..site import mdsettings, pages, reuse
+    from ..site import mdsettings, pages, reuse, urls
 
-    path = pages.case_path(case)
+    path = urls.case_path(case)
     text = pages.case_page(case).markdown + reuse.related_section([case], path)
     md = mdsettings.renderer(mdsettings.MKDOCS_YML)
     anchors = _Anchors(md)

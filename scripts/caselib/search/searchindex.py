@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..site.pages import case_path, page_url
+from ..site.urls import case_path, page_url
 from . import searchcodec
 from .searchnorm import normalize, query_terms, t2s_map
 

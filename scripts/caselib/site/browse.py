@@ -18,7 +18,8 @@ import json
 from ..model.cases import Case, newest_first
 from ..model.schema import UNKNOWN, dimensions
 from ..model.tags import tag_values
-from .pages import CASES_PATH, Page, front_matter
+from .mdtext import Page, front_matter
+from .urls import CASES_PATH
 
 # Facet order on the page (keys of data/dimensions.yml); any other dimension follows.
 FACET_ORDER = ("province", "institution", "org_type", "model", "theme", "honour", "year", "standard")

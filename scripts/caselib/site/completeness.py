@@ -23,7 +23,8 @@ from ..model.cases import Case
 from ..model.problems import Problem
 from ..model.schema import dimensions
 from ..model.tags import tag_values
-from .pages import CASES_PATH, case_path, dimension_path, dimension_title, page_url, tag_path, tag_title
+from .pages import dimension_title, tag_title
+from .urls import CASES_PATH, case_path, dimension_path, page_url, tag_path
 
 FIELD = "网站"
 _HREF = re.compile(r'href="([^"]*)"')

@@ -22,8 +22,9 @@ from urllib.parse import quote
 
 from ..model import glossary
 from ..model.cases import Case
-from .pages import glossary_targets, page_url
+from .pages import glossary_targets
 from .safety import plain_text
+from .urls import page_url
 
 CLASS = "caselib-term"
 SKIP_TAGS = {"a", "code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "abbr"}

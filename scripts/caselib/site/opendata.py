@@ -28,7 +28,7 @@ import xml.etree.ElementTree as ET
 
 from ..model.cases import Case, newest_first
 from ..model.schema import fields
-from . import pages
+from . import urls
 
 JSON_PATH = "cases.json"
 CSV_PATH = "cases.csv"
@@ -52,7 +52,7 @@ def site_root(site_url: str | None) -> str:
 
 
 def page_url(case: Case, site_url: str | None) -> str:
-    return site_root(site_url) + pages.page_url(pages.case_path(case))
+    return site_root(site_url) + urls.page_url(urls.case_path(case))
 
 
 def record(case: Case, site_url: str | None = "") -> dict:

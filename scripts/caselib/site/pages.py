@@ -1,108 +1,27 @@
 """Render the generated pages as Markdown text: pure functions, cases in, text out.
 
-Page paths are relative to the site root (e.g. "models/四力.md"); links between generated
-pages are written as relative Markdown links to those paths, so the site engine checks them.
+Where each page goes and how pages link to each other is urls.py (relative Markdown links
+between page paths, so the site engine checks them); the Markdown text itself, mdtext.py.
 Every value a contributor wrote passes through `md_text` (HTML-escaped, Markdown-escaped)
 so it is shown as text and never interpreted.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import posixpath
-import re
-from dataclasses import dataclass
 
 from ..model import glossary
 from ..model.cases import Case, newest_first
 from ..model.schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
 from ..model.tags import group_by_tag
-from ..model.text import GAP_MARK, slug
+from ..model.text import GAP_MARK
 from . import related, reuse
-
-CASES_PATH = "cases"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapable (with tables)
-
-
-# A page's YAML front matter, found and split off as the site engine does (mkdocs.utils.meta)
-FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str  # e.g. "models/四力.md"
-    content: str  # front matter, then Markdown
-
-    @property
-    def markdown(self) -> str:
-        """The content without its front matter, as the site engine renders it."""
-        found = FRONT_MATTER.match(self.content)
-        return self.content[found.end() :] if found else self.content
-
-
-# --- escaping and links -----------------------------------------------------------------------
-
-
-def md_text(value: object) -> str:
-    """Contributor text made safe for inline Markdown: shown exactly, never interpreted."""
-    text = html.escape(str(value), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
-
-
-def yaml_str(value: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
-
-
-def link(text: str, from_path: str, to_path: str) -> str:
-    folder, name = posixpath.split(to_path)
-    target = posixpath.join(_relative_folder(folder, posixpath.dirname(from_path)), name)
-    return f"[{md_text(text)}](<{target}>)"
-
-
-@functools.lru_cache(maxsize=4096)
-def _relative_folder(folder: str, from_folder: str) -> str:
-    """posixpath.relpath for folders (cached: a build makes tens of thousands of links between a few folders)."""
-    target = posixpath.relpath(folder or ".", from_folder or ".")
-    return "" if target == "." else target
-
-
-def case_path(case: Case) -> str:
-    return f"{CASES_PATH}/{case.id}.md"
-
-
-def is_case_page(path: str) -> bool:
-    """A case's page (cases/<id>.md), not the all-cases page (cases/index.md)."""
-    return path.startswith(CASES_PATH + "/") and path != f"{CASES_PATH}/index.md"
-
-
-def page_url(path: str) -> str:
-    """The site-relative URL MkDocs gives a page path (directory URLs): "cases/x.md" → "cases/x/"."""
-    stem = path[: -len(".md")]
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-def dimension_path(dim: Dimension) -> str:
-    return f"{dim.path}/index.md"
-
-
-def tag_path(dim: Dimension, value: str) -> str:
-    return f"{dim.path}/{slug(value)}.md"
-
+from .browse import all_cases_page as filterable  # the filterable list, see browse.py
+from .mdtext import Page, front_matter, md_text
+from .urls import case_path, dimension_path, link, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
-
-
-def front_matter(title: str, **extra: str) -> str:
-    # The theme puts a page title into its HTML as it is (header, <title>): it must be HTML text.
-    lines = ["---", f"title: {yaml_str(html.escape(title))}"]
-    lines += [f"{key}: {yaml_str(value)}" for key, value in extra.items()]
-    return "\n".join(lines + ["---", ""])
 
 
 def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> str:
@@ -333,8 +252,6 @@ def dimension_page(dim: Dimension, groups: dict[str, list[Case]], total: int) ->
 
 
 def all_cases_page(cases: list[Case]) -> Page:
-    from .browse import all_cases_page as filterable  # the filterable list, see browse.py
-
     return filterable(cases)
 
 

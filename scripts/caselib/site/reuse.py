@@ -8,6 +8,8 @@ import os
 from ..model.cases import Case
 from ..model.schema import UNKNOWN
 from . import cite
+from .mdtext import md_text
+from .urls import case_path, link
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -24,8 +26,6 @@ def build_date() -> str:
 
 
 def related_section(related: list[Case], from_path: str) -> str:
-    from .pages import case_path, link, md_text
-
     if not related:
         return ""
     items = []

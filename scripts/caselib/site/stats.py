@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ..model.cases import Case
 from ..model.schema import dimensions
 from ..model.tags import group_by_tag
-from .pages import Page, front_matter, link, tag_path
+from .mdtext import Page, front_matter
+from .urls import link, tag_path
 
 STATS_PATH = "stats/index.md"
 TOP_MODELS = 15

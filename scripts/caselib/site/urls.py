@@ -1,0 +1,56 @@
+"""Where the generated pages are and how they link: page paths, their URLs, relative links.
+
+Page paths are relative to the site root (e.g. "models/四力.md"); links between generated pages
+are relative Markdown links to those paths, so the site engine checks them. Every link is a
+folder URL (MkDocs' directory URLs). Below every module that makes or reads a page.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+
+from ..model.cases import Case
+from ..model.schema import Dimension
+from ..model.text import slug
+from .mdtext import md_text
+
+CASES_PATH = "cases"
+
+
+def link(text: str, from_path: str, to_path: str) -> str:
+    folder, name = posixpath.split(to_path)
+    target = posixpath.join(_relative_folder(folder, posixpath.dirname(from_path)), name)
+    return f"[{md_text(text)}](<{target}>)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_folder(folder: str, from_folder: str) -> str:
+    """posixpath.relpath for folders (cached: a build makes tens of thousands of links between a few folders)."""
+    target = posixpath.relpath(folder or ".", from_folder or ".")
+    return "" if target == "." else target
+
+
+def case_path(case: Case) -> str:
+    return f"{CASES_PATH}/{case.id}.md"
+
+
+def is_case_page(path: str) -> bool:
+    """A case's page (cases/<id>.md), not the all-cases page (cases/index.md)."""
+    return path.startswith(CASES_PATH + "/") and path != f"{CASES_PATH}/index.md"
+
+
+def page_url(path: str) -> str:
+    """The site-relative URL MkDocs gives a page path (directory URLs): "cases/x.md" → "cases/x/"."""
+    stem = path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def dimension_path(dim: Dimension) -> str:
+    return f"{dim.path}/index.md"
+
+
+def tag_path(dim: Dimension, value: str) -> str:
+    return f"{dim.path}/{slug(value)}.md"
