@@ -37,8 +37,14 @@ from caselib.model.cases import load_cases  # noqa: E402
 from caselib.site import completeness, urls  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
-IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
-                                ".hypothesis", ".bench", "tests")
+IGNORE_ANYWHERE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", "output",
+                                         ".hypothesis", ".bench", "tests")
+
+
+def IGNORE(folder, names):  # the built site/ at the top only: scripts/caselib/site/ is a package
+    return set(IGNORE_ANYWHERE(folder, names)) | ({"site"} & set(names) if Path(folder) == ROOT else set())
+
+
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
 

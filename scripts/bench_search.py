@@ -46,9 +46,19 @@ from caselib.search import searchindex  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-IGNORE = shutil.ignore_patterns(
-    ".venv", "site", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
+_IGNORE_ANYWHERE = shutil.ignore_patterns(
+    ".venv", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
 )
+
+
+def copy_project(source: Path, dest: Path) -> None:
+    """A copy of a project without its venv, caches and built site/ (at the top only: scripts/caselib/site/ is a package)."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return set(_IGNORE_ANYWHERE(folder, names)) | ({"site"} & set(names) if Path(folder) == source else set())
+
+    shutil.copytree(source, dest, ignore=ignore, symlinks=True)
+
 
 MEASURE = """async (q) => {
   const box = document.getElementById('caselib-search');
@@ -199,7 +209,7 @@ def main() -> int:
         old = baseline_module(args.baseline, tmp) if args.baseline else None
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         project = tmp / "project"
-        shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
+        copy_project(ROOT, project)
         page_site = tmp / "page-site"
         mkdocs_build(project, page_site)
         for n in args.sizes:
@@ -272,7 +282,7 @@ def main() -> int:
                 shutil.rmtree(sites[1])
             if n in args.material:
                 mproject = tmp / f"material-{n}"
-                shutil.copytree(project, mproject, ignore=IGNORE, symlinks=True)
+                copy_project(project, mproject)
                 shutil.rmtree(mproject / "cases")
                 shutil.copytree(cases_dir, mproject / "cases")
                 yml = (mproject / "mkdocs.yml").read_text("utf-8")

@@ -58,9 +58,14 @@ def build_site(
 
 def copy_project(dest: Path) -> Path:
     """A copy of the project (without venv, site and caches) to build variants of it."""
-    ignore = shutil.ignore_patterns(
-        ".venv", "site", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
+    anywhere = shutil.ignore_patterns(
+        ".venv", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench"
     )
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # the built site/ at the top only: scripts/caselib/site/ is a package
+        return set(anywhere(folder, names)) | ({"site"} & set(names) if Path(folder) == ROOT else set())
+
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     return dest
 
