@@ -1,4 +1,4 @@
-"""Nothing lost: the post-build checks (caselib.completeness) on copies of a built site, each
+"""Nothing lost: the post-build checks (caselib.site.completeness) on copies of a built site, each
 damaged in one way, and a real build that fails when a generated page drops a case."""
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ on_pre_build      reads and checks cases/, the glossary and the data files (case
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page, the open data and, with `booklet: true`, the booklet
 on_page_markdown  fills the home page's placeholders
-on_page_content   applies the HTML policy to case pages (caselib.safety), then links the first
-                  mention of each glossary term (caselib.mentions)
-on_post_build     writes the search index (caselib.searchindex) and checks nothing was lost
-                  (caselib.completeness)
+on_page_content   applies the HTML policy to case pages (caselib.site.safety), then links the first
+                  mention of each glossary term (caselib.site.mentions)
+on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
+                  (caselib.site.completeness)
 """
 
 from __future__ import annotations

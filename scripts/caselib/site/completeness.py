@@ -39,7 +39,7 @@ def case_url(case: Case) -> str:
 def search_index_urls(site_dir: Path) -> set[str]:
     """Site-relative page URLs (no anchor) in the search index.
 
-    The index is our own (caselib.searchindex); only this function knows its layout.
+    The index is our own (caselib.search.searchindex); only this function knows its layout.
     """
     from ..search import searchindex  # numpy: only where the index is read
 
