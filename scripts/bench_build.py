@@ -46,17 +46,18 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
 BASE = os.environ.get("BENCH_BASE", "7330f9c")
-IGNORE = shutil.ignore_patterns(".venv", "site", ".git", "__pycache__", ".pytest_cache", "output",
-                                ".hypothesis", ".bench", "tests", "build")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "site", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench", "tests", "build"
+)
 ENV = {key: value for key, value in os.environ.items() if not key.startswith("CASELIB_")}
 ENV.update(NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
-ENV.pop("PYTHONDONTWRITEBYTECODE", None)   # as `make`: compiled modules are kept between builds
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # as `make`: compiled modules are kept between builds
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ROUNDS_UPTO = int(os.environ.get("BENCH_ROUNDS_UPTO", "1000"))
@@ -72,14 +73,18 @@ def machine() -> str:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
-    return (f"{os.cpu_count()} 核（nproc），CPU：{cpu}，内存 {mem_kb / 1024 / 1024:.1f} GB，"
-            f"Python {platform.python_version()}，{platform.system()} {platform.release()}")
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return (
+        f"{os.cpu_count()} 核（nproc），CPU：{cpu}，内存 {mem_kb / 1024 / 1024:.1f} GB，"
+        f"Python {platform.python_version()}，{platform.system()} {platform.release()}"
+    )
 
 
 def versions() -> str:
     from importlib.metadata import version
+
     return "，".join(f"{name} {version(name)}" for name in ("mkdocs", "mkdocs-material", "pymdown-extensions"))
 
 
@@ -88,7 +93,7 @@ def load() -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def git(*args: str, cwd: Path = ROOT) -> str:
@@ -102,8 +107,13 @@ def env_for(scripts: Path) -> dict[str, str]:
 
 def check_import(scripts: Path) -> None:
     """The builds import the package of the copy they build, not the project's checkout."""
-    found = subprocess.run([sys.executable, "-c", "import caselib; print(caselib.__file__)"],
-                           env=env_for(scripts), check=True, capture_output=True, text=True).stdout.strip()
+    found = subprocess.run(
+        [sys.executable, "-c", "import caselib; print(caselib.__file__)"],
+        env=env_for(scripts),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if not Path(found).resolve().is_relative_to(scripts.resolve()):
         sys.exit(f"PYTHONPATH={scripts} 导入的 caselib 来自 {found}，不是被测的副本")
 
@@ -147,8 +157,13 @@ def make_ours(n: int, source: Path) -> Path:
         shutil.rmtree(project)
     shutil.copytree(source, project, symlinks=True)
     shutil.rmtree(project / "cases")
-    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")], cwd=source,
-                   check=True, env=env_for(source / "scripts"), stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")],
+        cwd=source,
+        check=True,
+        env=env_for(source / "scripts"),
+        stdout=subprocess.DEVNULL,
+    )
     return project
 
 
@@ -181,6 +196,7 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     once without search (bare), once with Material's search plugin."""
     from caselib import library, pages
     from caselib.cases import load_cases
+
     bare, search = WORK / f"bare-{n}", WORK / f"search-{n}"
     for project in (bare, search):
         if project.exists():
@@ -190,7 +206,7 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     cases, _ = load_cases(ours / "cases", ours)
     (bare / "docs" / "cases").mkdir(parents=True, exist_ok=True)
     case_pages = {pages.case_path(case) for case in cases}
-    for page in library.generated_pages(cases):   # exactly our case pages: citation, related cases
+    for page in library.generated_pages(cases):  # exactly our case pages: citation, related cases
         if page.path in case_pages:
             (bare / "docs" / page.path).write_text(page.content, encoding="utf-8")
     shutil.copytree(bare, search)
@@ -222,14 +238,14 @@ def _tree_pss_kb(pid: int) -> int:
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
-            pass   # the process ended meanwhile
+            pass  # the process ended meanwhile
     return total
 
 
 def build(project: Path, scripts: Path) -> tuple[float, float, int]:
     """CPU seconds (the whole process tree), wall seconds and peak memory (KiB) of one build."""
     site = project / "site"
-    shutil.rmtree(site, ignore_errors=True)   # every build starts from an empty output folder
+    shutil.rmtree(site, ignore_errors=True)  # every build starts from an empty output folder
     log = project / "build.log"
     ended: dict[str, object] = {}
     done = threading.Event()
@@ -241,8 +257,13 @@ def build(project: Path, scripts: Path) -> tuple[float, float, int]:
 
     with log.open("wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "--clean", "-d", str(site)],
-                                cwd=project, env=env_for(scripts), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "--clean", "-d", str(site)],
+            cwd=project,
+            env=env_for(scripts),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         waiter = threading.Thread(target=wait)
         waiter.start()
         peak = 0
@@ -271,10 +292,14 @@ def side_by_side(projects: dict[str, tuple[Path, Path]], count: int, n: int) -> 
         for kind in KINDS:
             runs[kind].append(build(*projects[kind]))
             cpu, wall, kb = runs[kind][-1]
-            print(f"{'':>8}   第 {i + 1} 轮 {kind}：CPU {cpu:.1f} 秒，{wall:.1f} 秒，{kb / 1024:.0f} MB"
-                  f"（负载 {load()}）", flush=True)
-    return {kind: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
-            for kind, rs in runs.items()}
+            print(
+                f"{'':>8}   第 {i + 1} 轮 {kind}：CPU {cpu:.1f} 秒，{wall:.1f} 秒，{kb / 1024:.0f} MB（负载 {load()}）",
+                flush=True,
+            )
+    return {
+        kind: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
+        for kind, rs in runs.items()
+    }
 
 
 def page_count(project: Path) -> int:
@@ -299,8 +324,13 @@ def serve_rebuild(project: Path, scripts: Path, edited: Path, url_path: str) -> 
     """Seconds from saving an edited file to the served page `url_path` showing the edit."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                            cwd=project, env=env_for(scripts), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=env_for(scripts),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     times = []
     original = edited.read_text(encoding="utf-8")
     try:
@@ -334,7 +364,7 @@ def serve_rebuild(project: Path, scripts: Path, edited: Path, url_path: str) -> 
 
 
 def _cell(kind: str, width: int) -> str:
-    return kind + " " * (width - len(kind) - sum(1 for ch in kind if ord(ch) > 127))   # CJK: two columns
+    return kind + " " * (width - len(kind) - sum(1 for ch in kind if ord(ch) > 127))  # CJK: two columns
 
 
 HEADER = "  案例数 | 构建              |  CPU 秒 |     秒 | 峰值 MB | 页面数"
@@ -350,8 +380,10 @@ def format_rows(n: int, results: dict, counts: dict) -> str:
 
 def format_ratios(n: int, results: dict) -> str:
     cpu, wall, _ = results[OURS]
-    parts = [f"{OURS}/{other} CPU {cpu / results[other][0]:.2f}、秒 {wall / results[other][1]:.2f}"
-             for other in (BARE, SEARCH, BASE_KIND)]
+    parts = [
+        f"{OURS}/{other} CPU {cpu / results[other][0]:.2f}、秒 {wall / results[other][1]:.2f}"
+        for other in (BARE, SEARCH, BASE_KIND)
+    ]
     return f"{n:>8}   比值：" + "；".join(parts)
 
 
@@ -361,16 +393,21 @@ def main() -> int:
     commit = git("rev-parse", "--short", "HEAD")
     dirty = "（含未提交的修改）" if git("status", "--porcelain", "--untracked-files=no") else ""
     source = snapshot()
-    sys.path.insert(0, str(source / "scripts"))   # make_plain generates the case pages with the snapshot's code
+    sys.path.insert(0, str(source / "scripts"))  # make_plain generates the case pages with the snapshot's code
     tree = base_worktree()
     jieba = importlib.util.find_spec("jieba") is not None
     print(f"开始：{now()}；本库 {commit}{dirty}，对照 {BASE}（{git('rev-parse', '--short', BASE)}）")
     print(f"机器：{machine()}")
-    print(f"软件：{versions()}；jieba {'已安装（Material 搜索用它分词）' if jieba else '未安装（Material 搜索不分中文词）'}")
+    print(
+        f"软件：{versions()}；jieba {'已安装（Material 搜索用它分词）' if jieba else '未安装（Material 搜索不分中文词）'}"
+    )
     print(f"负载（1/5/15 分钟）：{load()}")
-    print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程、输出目录先清空（不计时）；"
-          f"{ROUNDS_UPTO} 个案例及以下 {ROUNDS} 轮、以上 {ROUNDS_LARGE} 轮，四种构建依次轮流，取中位数；"
-          f"CPU 秒为整个进程树的用户态加内核态时间；峰值内存为各进程 PSS 之和的最大值\n", flush=True)
+    print(
+        f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程、输出目录先清空（不计时）；"
+        f"{ROUNDS_UPTO} 个案例及以下 {ROUNDS} 轮、以上 {ROUNDS_LARGE} 轮，四种构建依次轮流，取中位数；"
+        f"CPU 秒为整个进程树的用户态加内核态时间；峰值内存为各进程 PSS 之和的最大值\n",
+        flush=True,
+    )
     rows = []
     serve_size = max([s for s in sizes if s <= 1000], default=None)
     if os.environ.get("BENCH_SERVE") == "0":
@@ -380,10 +417,12 @@ def main() -> int:
         for n in sizes:
             ours = make_ours(n, source)
             bare, search = make_plain(ours, n)
-            projects = {OURS: (ours, ours / "scripts"),
-                        BASE_KIND: (fill_base(tree, ours), tree / "scripts"),
-                        BARE: (bare, source / "scripts"),
-                        SEARCH: (search, source / "scripts")}
+            projects = {
+                OURS: (ours, ours / "scripts"),
+                BASE_KIND: (fill_base(tree, ours), tree / "scripts"),
+                BARE: (bare, source / "scripts"),
+                SEARCH: (search, source / "scripts"),
+            }
             print(f"{n:>8} 个案例（开始 {now()}，负载 {load()}）", flush=True)
             results = side_by_side(projects, rounds(n), n)
             counts = {kind: page_count(project) for kind, (project, _) in projects.items()}
@@ -402,14 +441,18 @@ def main() -> int:
             ours, bare = serve_projects
             case_id = sorted((ours / "cases").glob("*.md"))[0].stem
             url = f"/cases/{case_id}/"
-            for kind, project, edited, scripts in ((OURS, ours, ours / "cases" / f"{case_id}.md", ours / "scripts"),
-                                                   (BARE, bare, bare / "docs" / "cases" / f"{case_id}.md",
-                                                    source / "scripts")):
+            for kind, project, edited, scripts in (
+                (OURS, ours, ours / "cases" / f"{case_id}.md", ours / "scripts"),
+                (BARE, bare, bare / "docs" / "cases" / f"{case_id}.md", source / "scripts"),
+            ):
                 times = serve_rebuild(project, scripts, edited, url)
                 serve_lines.append((kind, times))
-                print(f"mkdocs serve，{serve_size} 个案例，{kind}：修改后到页面显示修改 "
-                      + "、".join(f"{t:.1f}" for t in times) + f" 秒（中位数 {statistics.median(times):.1f}）",
-                      flush=True)
+                print(
+                    f"mkdocs serve，{serve_size} 个案例，{kind}：修改后到页面显示修改 "
+                    + "、".join(f"{t:.1f}" for t in times)
+                    + f" 秒（中位数 {statistics.median(times):.1f}）",
+                    flush=True,
+                )
             shutil.rmtree(ours)
             shutil.rmtree(bare)
     finally:
@@ -429,8 +472,10 @@ def main() -> int:
         print(f"\n从 {n1} 到 {n2} 个案例（×{n2 / n1:.0f}）CPU 秒：{growth}")
     if len(serve_lines) == 2:
         (_, ours_t), (_, bare_t) = serve_lines
-        print(f"\nmkdocs serve，{serve_size} 个案例：{OURS} {statistics.median(ours_t):.1f} 秒，"
-              f"{BARE} {statistics.median(bare_t):.1f} 秒，之比 {statistics.median(ours_t) / statistics.median(bare_t):.2f}")
+        print(
+            f"\nmkdocs serve，{serve_size} 个案例：{OURS} {statistics.median(ours_t):.1f} 秒，"
+            f"{BARE} {statistics.median(bare_t):.1f} 秒，之比 {statistics.median(ours_t) / statistics.median(bare_t):.2f}"
+        )
     return 0
 
 
