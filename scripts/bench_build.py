@@ -1,23 +1,41 @@
-"""Build benchmark (`make bench-build`): our build against a plain Material build, side by side.
+"""Build benchmark (`make bench-build`): four builds of the same cases, side by side in one run.
 
 For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N cases
-(`python -m caselib corpus`) is built three ways, each build a fresh process, the three in turn
-for BENCH_ROUNDS rounds (default 3; one round above 1,000 cases), medians printed:
-  ours       the project as it is (hook, generated index pages, search index, post-build checks);
-  no search  the same without writing the search index (CASELIB_BENCH_NO_SEARCH=1; its completeness
-             check skipped), so the figures combine with a separately measured search index build;
-  plain      the same case pages (the Markdown our hook generates, citation and related cases included)
-             written into docs/cases/, with the same theme, navigation and Markdown settings, but no
-             hook, no search, no index pages.
-Printed per size: wall time, CPU time, peak memory (build and worker together) and the ratios
-to plain. At 1,000 cases (or the largest size below it) `mkdocs serve` is started and one case
-file is edited: the time until the served page shows the edit is printed
-(BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git). Timings are figures to
-read, not assertions.
+(`python -m caselib corpus`) is built four ways:
+  ours        the project as it is: our MkDocs plugin, the generated index pages, our search index,
+              the completeness checks (a copy of the project in .bench/, PYTHONPATH=<copy>/scripts);
+  7330f9c     the project at issue 17's starting commit (BENCH_BASE, default 7330f9c), a git worktree
+              in .bench/ with the same cases in its cases/: scripts/hooks.py and its second (worker)
+              process, which run in the build's process tree and are counted with it;
+  bare        bare Material: exactly the case pages our plugin generates (citation and related
+              cases included) written into docs/cases/, same docs, theme, navigation and Markdown
+              settings; no plugin, no search, no index pages;
+  search      the same with Material's own search plugin as a Chinese site would configure it
+              (`plugins: [search: {lang: zh}]`; jieba only if it is installed: see below).
+Every build is a fresh `mkdocs build` process into an emptied output folder (deleting the previous
+output is not timed). The four are built in turn (ours, 7330f9c, bare, search, ours, …) for
+BENCH_ROUNDS rounds (default 3) up to BENCH_ROUNDS_UPTO cases (default 1000) and
+BENCH_ROUNDS_LARGE rounds above (default 1); medians are printed.
+
+Figures, in this order:
+  CPU seconds  user + system time of the build's whole process tree (os.wait4 on the build: the
+               process and every child it waited for, e.g. 7330f9c's worker and deleter); the
+               figure to compare on a shared machine;
+  seconds      wall time, from starting the process to its end;
+  peak memory  the largest sum, at one moment, of the proportional resident memory (PSS, from
+               /proc/<pid>/smaps_rollup: pages a forked worker shares with its parent count once)
+               of the build's processes, sampled every 0.1 s.
+At 1,000 cases (or the largest size below it) `mkdocs serve` is started for ours and for bare
+Material, and one case file is edited three times: the seconds from saving it until the served page
+shows the edit (BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git).
+
+Material's search plugin segments Chinese text with jieba when jieba is importable; without it the
+index holds whole runs of Chinese between punctuation as single words. The run prints which.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import shutil
@@ -25,28 +43,34 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from caselib import library  # noqa: E402
-from caselib.model.cases import load_cases  # noqa: E402
-from caselib.site import completeness, urls  # noqa: E402
-
 WORK = Path(os.environ.get("BENCH_WORK", ROOT / ".bench"))
-IGNORE_ANYWHERE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", "output",
-                                         ".hypothesis", ".bench", "tests")
+BASE = os.environ.get("BENCH_BASE", "7330f9c")
+_IGNORE_ANYWHERE = shutil.ignore_patterns(
+    ".venv", ".git", "__pycache__", ".pytest_cache", "output", ".hypothesis", ".bench", "tests"
+)
 
 
-def IGNORE(folder, names):  # the built site/ at the top only: scripts/caselib/site/ is a package
-    return set(IGNORE_ANYWHERE(folder, names)) | ({"site"} & set(names) if Path(folder) == ROOT else set())
+def IGNORE(folder, names):  # the built site/ and build/ at the top only: scripts/caselib/site/ is a package
+    return set(_IGNORE_ANYWHERE(folder, names)) | ({"site", "build"} & set(names) if Path(folder) == ROOT else set())
 
 
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
-       "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000")}
+ENV = {key: value for key, value in os.environ.items() if not key.startswith("CASELIB_")}
+ENV.update(NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # as `make`: compiled modules are kept between builds
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS_UPTO = int(os.environ.get("BENCH_ROUNDS_UPTO", "1000"))
+ROUNDS_LARGE = int(os.environ.get("BENCH_ROUNDS_LARGE", "1"))
+
+OURS, BASE_KIND, BARE, SEARCH = "本库", f"本库@{BASE}", "纯 Material", "Material+搜索"
+KINDS = (OURS, BASE_KIND, BARE, SEARCH)
 
 
 def machine() -> str:
@@ -55,10 +79,54 @@ def machine() -> str:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
-    return (f"{os.cpu_count()} 核（nproc），CPU：{cpu}，内存 {mem_kb / 1024 / 1024:.1f} GB，"
-            f"Python {platform.python_version()}，{platform.system()} {platform.release()}")
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return (
+        f"{os.cpu_count()} 核（nproc），CPU：{cpu}，内存 {mem_kb / 1024 / 1024:.1f} GB，"
+        f"Python {platform.python_version()}，{platform.system()} {platform.release()}"
+    )
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    return "，".join(f"{name} {version(name)}" for name in ("mkdocs", "mkdocs-material", "pymdown-extensions"))
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def env_for(scripts: Path) -> dict[str, str]:
+    """The environment of a build whose `caselib` is the one in `scripts` (not the venv's editable one)."""
+    return {**ENV, "PYTHONPATH": str(scripts)}
+
+
+def check_import(scripts: Path) -> None:
+    """The builds import the package of the copy they build, not the project's checkout."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import caselib; print(caselib.__file__)"],
+        env=env_for(scripts),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not Path(found).resolve().is_relative_to(scripts.resolve()):
+        sys.exit(f"PYTHONPATH={scripts} 导入的 caselib 来自 {found}，不是被测的副本")
+
+
+def compile_modules(scripts: Path) -> None:
+    """Compiled once beforehand, as in a checkout that has built before (no build pays for it)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(scripts)], check=True)
 
 
 def snapshot() -> Path:
@@ -67,7 +135,26 @@ def snapshot() -> Path:
     if source.exists():
         shutil.rmtree(source)
     shutil.copytree(ROOT, source, ignore=IGNORE, symlinks=True)
+    compile_modules(source / "scripts")
+    check_import(source / "scripts")
     return source
+
+
+def base_worktree() -> Path:
+    """A git worktree of the starting commit (its cases/ replaced for each size)."""
+    tree = WORK / f"base-{BASE}"
+    if tree.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(tree, ignore_errors=True)
+    git("worktree", "prune")
+    git("worktree", "add", "--detach", "--force", str(tree), BASE)
+    compile_modules(tree / "scripts")
+    check_import(tree / "scripts")
+    return tree
+
+
+def remove_base_worktree(tree: Path) -> None:
+    git("worktree", "remove", "--force", str(tree))
 
 
 def make_ours(n: int, source: Path) -> Path:
@@ -76,37 +163,64 @@ def make_ours(n: int, source: Path) -> Path:
         shutil.rmtree(project)
     shutil.copytree(source, project, symlinks=True)
     shutil.rmtree(project / "cases")
-    subprocess.run([sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")], cwd=source,
-                   check=True, env={**ENV, "PYTHONPATH": str(source / "scripts")}, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")],
+        cwd=source,
+        check=True,
+        env=env_for(source / "scripts"),
+        stdout=subprocess.DEVNULL,
+    )
     return project
 
 
-def make_plain(ours: Path, n: int) -> Path:
-    """The same case pages as plain docs pages; same theme and nav; no hook, search or index pages."""
-    project = WORK / f"plain-{n}"
-    if project.exists():
-        shutil.rmtree(project)
-    shutil.copytree(ours / "docs", project / "docs")
-    shutil.copytree(ours / "overrides", project / "overrides")
-    cases, _ = load_cases(ours / "cases", ours)
-    (project / "docs" / "cases").mkdir(parents=True, exist_ok=True)
-    case_pages = {urls.case_path(case) for case in cases}
-    for page in library.generated_pages(cases):   # exactly our case pages: citation, related cases
-        if page.path in case_pages:
-            (project / "docs" / page.path).write_text(page.content, encoding="utf-8")
-    text = (ours / "mkdocs.yml").read_text(encoding="utf-8")
-    (project / "mkdocs.yml").write_text(drop_top_level(text, DROPPED) + PLAIN_SETTINGS, encoding="utf-8")
-    return project
+def fill_base(tree: Path, ours: Path) -> Path:
+    """The starting commit's worktree with exactly our corpus in its cases/."""
+    shutil.rmtree(tree / "cases")
+    shutil.copytree(ours / "cases", tree / "cases")
+    shutil.rmtree(tree / "site", ignore_errors=True)
+    return tree
 
 
 DROPPED = {"hooks", "watch", "plugins", "validation", "strict"}
 PLAIN_SETTINGS = """
 strict: false
-plugins: []
 validation:
   nav: {omitted_files: ignore, not_found: ignore}
   links: {not_found: ignore, anchors: ignore, absolute_links: ignore, unrecognized_links: ignore}
 """
+BARE_PLUGINS = "plugins: []\n"
+# Material's search plugin as its documentation configures a Chinese site (lunr.zh; segmentation by
+# jieba when it is installed)
+SEARCH_PLUGINS = """plugins:
+  - search:
+      lang: zh
+"""
+
+
+def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
+    """The same case pages as plain docs pages, same theme and nav, no plugin of ours, no index pages:
+    once without search (bare), once with Material's search plugin."""
+    from caselib import library
+    from caselib.model.cases import load_cases
+    from caselib.site import urls
+
+    bare, search = WORK / f"bare-{n}", WORK / f"search-{n}"
+    for project in (bare, search):
+        if project.exists():
+            shutil.rmtree(project)
+    shutil.copytree(ours / "docs", bare / "docs")
+    shutil.copytree(ours / "overrides", bare / "overrides")
+    cases, _ = load_cases(ours / "cases", ours)
+    (bare / "docs" / "cases").mkdir(parents=True, exist_ok=True)
+    case_pages = {urls.case_path(case) for case in cases}
+    for page in library.generated_pages(cases):  # exactly our case pages: citation, related cases
+        if page.path in case_pages:
+            (bare / "docs" / page.path).write_text(page.content, encoding="utf-8")
+    shutil.copytree(bare, search)
+    text = drop_top_level((ours / "mkdocs.yml").read_text(encoding="utf-8"), DROPPED) + PLAIN_SETTINGS
+    (bare / "mkdocs.yml").write_text(text + BARE_PLUGINS, encoding="utf-8")
+    (search / "mkdocs.yml").write_text(text + SEARCH_PLUGINS, encoding="utf-8")
+    return bare, search
 
 
 def drop_top_level(text: str, keys: set[str]) -> str:
@@ -120,75 +234,79 @@ def drop_top_level(text: str, keys: set[str]) -> str:
     return "".join(out)
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory (KiB) of a process and all its descendants (the build and its worker), now."""
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional resident memory (KiB) of a process and all its descendants, now."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
-            pass   # the process ended meanwhile
+            pass  # the process ended meanwhile
     return total
 
 
-def build(project: Path, **env: str) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak memory (KiB) of one build in a fresh process.
-
-    CPU seconds: user + system of the build and its worker process (less disturbed than wall time
-    by other work on the machine). Peak memory: the largest sum of the resident memory of the build
-    and its worker at one moment, sampled every 50 ms.
-    """
+def build(project: Path, scripts: Path) -> tuple[float, float, int]:
+    """CPU seconds (the whole process tree), wall seconds and peak memory (KiB) of one build."""
     site = project / "site"
+    shutil.rmtree(site, ignore_errors=True)  # every build starts from an empty output folder
     log = project / "build.log"
-    start = time.perf_counter()
+    ended: dict[str, object] = {}
+    done = threading.Event()
+
+    def wait() -> None:
+        ended["result"] = os.wait4(proc.pid, 0)
+        ended["time"] = time.perf_counter()
+        done.set()
+
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "--clean", "-d", str(site)],
-                                cwd=project, env={**ENV, **env}, stdout=out, stderr=subprocess.STDOUT)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "--clean", "-d", str(site)],
+            cwd=project,
+            env=env_for(scripts),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        waiter = threading.Thread(target=wait)
+        waiter.start()
         peak = 0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.05)
-    elapsed = time.perf_counter() - start
+        while not done.wait(0.1):
+            peak = max(peak, _tree_pss_kb(proc.pid))
+        waiter.join()
+    _, status, usage = ended["result"]
+    elapsed = ended["time"] - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"构建失败：{project}\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
-    # not usage.ru_maxrss: on Linux it counts this benchmark's own memory, copied when forking the build
-    return elapsed, usage.ru_utime + usage.ru_stime, peak
-
-
-ROUNDS_SMALL = int(os.environ.get("BENCH_ROUNDS", "3"))
-ROUNDS_SMALL_UPTO = 1000
+    # usage: the build and every descendant it waited for (the 7330f9c worker forks and waits for
+    # its own child); not usage.ru_maxrss, which is one process's and counts this benchmark's
+    # memory copied when forking the build
+    return usage.ru_utime + usage.ru_stime, elapsed, peak
 
 
 def rounds(n: int) -> int:
-    return ROUNDS_SMALL if n <= ROUNDS_SMALL_UPTO else 1
+    return ROUNDS if n <= ROUNDS_UPTO else ROUNDS_LARGE
 
 
-def side_by_side(ours: Path, plain: Path, count: int) -> dict[str, tuple[float, float, int]]:
-    """The three builds, in turn, `count` rounds: per build the median seconds and CPU seconds, the largest peak."""
+def side_by_side(projects: dict[str, tuple[Path, Path]], count: int, n: int) -> dict[str, tuple[float, float, int]]:
+    """The builds in turn, `count` rounds: per build the median CPU and wall seconds, the largest peak."""
     runs: dict[str, list] = {kind: [] for kind in KINDS}
-    for _ in range(count):
-        runs["本库"].append(build(ours))
-        runs["本库（不建搜索索引）"].append(build(ours, CASELIB_BENCH_NO_SEARCH="1"))
-        runs["纯 Material"].append(build(plain))
-    return {kind: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
-            for kind, rs in runs.items()}
-
-
-def our_code_seconds(project: Path) -> float:
-    """Time spent in our own Python (load, check, generate pages, post-build checks), in-process."""
-    start = time.perf_counter()
-    cases, _ = library.load_checked(project)
-    library.generated_pages(cases)
-    completeness.check_site(cases, project / "site")
-    return time.perf_counter() - start
+    for i in range(count):
+        for kind in KINDS:
+            runs[kind].append(build(*projects[kind]))
+            cpu, wall, kb = runs[kind][-1]
+            print(
+                f"{'':>8}   第 {i + 1} 轮 {kind}：CPU {cpu:.1f} 秒，{wall:.1f} 秒，{kb / 1024:.0f} MB（负载 {load()}）",
+                flush=True,
+            )
+    return {
+        kind: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
+        for kind, rs in runs.items()
+    }
 
 
 def page_count(project: Path) -> int:
@@ -206,105 +324,165 @@ def _get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def serve_rebuild(project: Path) -> list[float]:
-    """Seconds from saving an edited case to the served page showing the edit (twice)."""
+SERVE_EDITS = 3
+
+
+def serve_rebuild(project: Path, scripts: Path, edited: Path, url_path: str) -> list[float]:
+    """Seconds from saving an edited file to the served page `url_path` showing the edit."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                            cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=env_for(scripts),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     times = []
+    original = edited.read_text(encoding="utf-8")
     try:
         deadline = time.time() + 1800
         while time.time() < deadline:
             if proc.poll() is not None:
                 sys.exit(f"mkdocs serve 退出了（{project}）：请先确认 mkdocs build --strict 能通过")
             try:
-                _get(base + "/")
+                _get(base + url_path)
                 break
             except OSError:
                 time.sleep(1)
-        case_file = sorted((project / "cases").glob("*.md"))[0]
-        case_id = case_file.stem
-        original = case_file.read_text(encoding="utf-8")
-        for attempt in range(2):
+        for attempt in range(SERVE_EDITS):
             marker = f"基准测试修改标记{attempt}{int(time.time())}"
-            time.sleep(2)  # let the watcher settle after the previous build
-            case_file.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            time.sleep(3)  # let the watcher settle after the previous build
+            edited.write_text(original + f"\n{marker}\n", encoding="utf-8")
             start = time.perf_counter()
             while time.time() < deadline:
                 try:
-                    if marker in _get(f"{base}/cases/{case_id}/"):
+                    if marker in _get(base + url_path):
                         break
                 except OSError:
                     pass
-                time.sleep(0.2)
+                time.sleep(0.1)
             times.append(time.perf_counter() - start)
-        case_file.write_text(original, encoding="utf-8")
     finally:
+        edited.write_text(original, encoding="utf-8")
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
     return times
 
 
-HEADER = "  案例数 | 构建                 |     秒 |  CPU 秒 | 峰值 MB | 页面数 | 与纯 Material 之比（秒 / CPU 秒）"
-KINDS = ("本库", "本库（不建搜索索引）", "纯 Material")
+def _cell(kind: str, width: int) -> str:
+    return kind + " " * (width - len(kind) - sum(1 for ch in kind if ord(ch) > 127))  # CJK: two columns
 
 
-def format_rows(n: int, results: dict, pages_ours: int, pages_plain: int) -> str:
-    """Three lines per size: our build, ours without the search index, plain Material."""
-    plain_t, plain_cpu, _ = results["纯 Material"]
+HEADER = "  案例数 | 构建              |  CPU 秒 |     秒 | 峰值 MB | 页面数"
+
+
+def format_rows(n: int, results: dict, counts: dict) -> str:
     lines = []
     for kind in KINDS:
-        t, cpu, kb = results[kind]
-        pages_n = pages_plain if kind == "纯 Material" else pages_ours
-        ratio = "" if kind == "纯 Material" else f"{t / plain_t:.2f} / {cpu / plain_cpu:.2f}"
-        pad = " " * (20 - len(kind) - sum(1 for ch in kind if ord(ch) > 127))  # CJK: two columns each
-        lines.append(f"{n:>8} | {kind}{pad} | {t:>6.1f} | {cpu:>7.1f} | "
-                     f"{kb / 1024:>7.0f} | {pages_n:>6} | {ratio}")
+        cpu, wall, kb = results[kind]
+        lines.append(f"{n:>8} | {_cell(kind, 17)} | {cpu:>7.1f} | {wall:>6.1f} | {kb / 1024:>7.0f} | {counts[kind]:>6}")
     return "\n".join(lines)
+
+
+def format_ratios(n: int, results: dict) -> str:
+    cpu, wall, _ = results[OURS]
+    parts = [
+        f"{OURS}/{other} CPU {cpu / results[other][0]:.2f}、秒 {wall / results[other][1]:.2f}"
+        for other in (BARE, SEARCH, BASE_KIND)
+    ]
+    return f"{n:>8}   比值：" + "；".join(parts)
 
 
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,10000").split(",") if s.strip()]
     WORK.mkdir(exist_ok=True)
+    commit = git("rev-parse", "--short", "HEAD")
+    dirty = "（含未提交的修改）" if git("status", "--porcelain", "--untracked-files=no") else ""
     source = snapshot()
+    sys.path.insert(0, str(source / "scripts"))  # make_plain generates the case pages with the snapshot's code
+    tree = base_worktree()
+    jieba = importlib.util.find_spec("jieba") is not None
+    print(f"开始：{now()}；本库 {commit}{dirty}，对照 {BASE}（{git('rev-parse', '--short', BASE)}）")
     print(f"机器：{machine()}")
-    print(f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程；秒和 CPU 秒取 {ROUNDS_SMALL} 轮"
-          f"（{ROUNDS_SMALL_UPTO} 个案例以上 1 轮）交替构建的中位数；峰值内存为构建进程与后台进程同一时刻常驻内存之和的最大值\n")
-    print(HEADER)
+    print(
+        f"软件：{versions()}；jieba {'已安装（Material 搜索用它分词）' if jieba else '未安装（Material 搜索不分中文词）'}"
+    )
+    print(f"负载（1/5/15 分钟）：{load()}")
+    print(
+        f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程、输出目录先清空（不计时）；"
+        f"{ROUNDS_UPTO} 个案例及以下 {ROUNDS} 轮、以上 {ROUNDS_LARGE} 轮，四种构建依次轮流，取中位数；"
+        f"CPU 秒为整个进程树的用户态加内核态时间；峰值内存为各进程 PSS 之和的最大值\n",
+        flush=True,
+    )
     rows = []
-    serve_project = None
     serve_size = max([s for s in sizes if s <= 1000], default=None)
     if os.environ.get("BENCH_SERVE") == "0":
         serve_size = None
-    for n in sizes:
-        ours = make_ours(n, source)
-        plain = make_plain(ours, n)
-        results = side_by_side(ours, plain, rounds(n))
-        pages_ours, code_t = page_count(ours), our_code_seconds(ours)
-        rows.append((n, results, pages_ours, page_count(plain), code_t))
-        print(format_rows(*rows[-1][:4]), flush=True)
-        print(f"{'':>8}   其中本库代码（读取、检查、生成页面、完整性检查，单独测）{code_t:.1f} 秒", flush=True)
-        shutil.rmtree(plain)
-        if n == serve_size:
-            serve_project = ours
-        else:
+    serve_projects = None
+    try:
+        for n in sizes:
+            ours = make_ours(n, source)
+            bare, search = make_plain(ours, n)
+            projects = {
+                OURS: (ours, ours / "scripts"),
+                BASE_KIND: (fill_base(tree, ours), tree / "scripts"),
+                BARE: (bare, source / "scripts"),
+                SEARCH: (search, source / "scripts"),
+            }
+            print(f"{n:>8} 个案例（开始 {now()}，负载 {load()}）", flush=True)
+            results = side_by_side(projects, rounds(n), n)
+            counts = {kind: page_count(project) for kind, (project, _) in projects.items()}
+            rows.append((n, results, counts))
+            print(HEADER)
+            print(format_rows(n, results, counts))
+            print(format_ratios(n, results), flush=True)
+            if n == serve_size:
+                serve_projects = (ours, projects[BARE][0])
+            else:
+                shutil.rmtree(ours)
+                shutil.rmtree(projects[BARE][0])
+            shutil.rmtree(projects[SEARCH][0])
+        serve_lines = []
+        if serve_projects is not None:
+            ours, bare = serve_projects
+            case_id = sorted((ours / "cases").glob("*.md"))[0].stem
+            url = f"/cases/{case_id}/"
+            for kind, project, edited, scripts in (
+                (OURS, ours, ours / "cases" / f"{case_id}.md", ours / "scripts"),
+                (BARE, bare, bare / "docs" / "cases" / f"{case_id}.md", source / "scripts"),
+            ):
+                times = serve_rebuild(project, scripts, edited, url)
+                serve_lines.append((kind, times))
+                print(
+                    f"mkdocs serve，{serve_size} 个案例，{kind}：修改后到页面显示修改 "
+                    + "、".join(f"{t:.1f}" for t in times)
+                    + f" 秒（中位数 {statistics.median(times):.1f}）",
+                    flush=True,
+                )
             shutil.rmtree(ours)
-    print()
+            shutil.rmtree(bare)
+    finally:
+        remove_base_worktree(tree)
+
+    print(f"\n结束：{now()}，负载 {load()}\n")
     print(HEADER)
     for row in rows:
-        print(format_rows(*row[:4]))
+        print(format_rows(*row))
+    print()
+    for n, results, _ in rows:
+        print(format_ratios(n, results))
     big = [r for r in rows if r[0] >= 1000]
     if len(big) >= 2:
-        (n1, r1, *_), (n2, r2, *_) = big[0], big[-1]
-        growth = "，".join(f"{kind} ×{r2[kind][0] / r1[kind][0]:.1f}（CPU ×{r2[kind][1] / r1[kind][1]:.1f}）"
-                          for kind in KINDS)
-        print(f"\n从 {n1} 到 {n2} 个案例（×{n2 / n1:.0f}）：{growth}")
-    if serve_project is not None:
-        times = serve_rebuild(serve_project)
-        print(f"\nmkdocs serve，{serve_size} 个案例：保存一个修改过的案例到页面显示修改，"
-              + "、".join(f"{t:.1f} 秒" for t in times))
-        shutil.rmtree(serve_project)
+        (n1, r1, _), (n2, r2, _) = big[0], big[-1]
+        growth = "，".join(f"{kind} ×{r2[kind][0] / r1[kind][0]:.1f}" for kind in KINDS)
+        print(f"\n从 {n1} 到 {n2} 个案例（×{n2 / n1:.0f}）CPU 秒：{growth}")
+    if len(serve_lines) == 2:
+        (_, ours_t), (_, bare_t) = serve_lines
+        print(
+            f"\nmkdocs serve，{serve_size} 个案例：{OURS} {statistics.median(ours_t):.1f} 秒，"
+            f"{BARE} {statistics.median(bare_t):.1f} 秒，之比 {statistics.median(ours_t) / statistics.median(bare_t):.2f}"
+        )
     return 0
 
 
