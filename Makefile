@@ -79,11 +79,12 @@ pdf-deps:
 test: $(VENV)/.test-deps browser-deps pdf-deps lint
 	$(PY) -m pytest -q tests
 
-# ruff over the package, the scripts and the tests; mypy over the package (settings: pyproject.toml);
+# ruff (lint and format) over the package, the scripts and the tests; mypy over the package (settings: pyproject.toml);
 # part of make test and of the pre-commit hooks
 .PHONY: lint
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check scripts tests
+	$(VENV)/bin/ruff format --check scripts tests
 	$(VENV)/bin/mypy
 
 # the unit tests alone (no build, no browser, no process started): seconds
