@@ -47,24 +47,36 @@ def search_index_urls(site_dir: Path) -> set[str]:
 
 
 class Site:
-    """The built site, read lazily and once: linked pages of an HTML page, case pages present."""
+    """The built site, read lazily and each page once: the pages an HTML page links to, its heading."""
 
     def __init__(self, site_dir: Path):
         self.dir = site_dir
-        self._links: dict[str, set[str]] = {}
+        self._pages: dict[str, tuple[set[str], str | None] | None] = {}
 
     def page_file(self, url: str) -> Path:
         return self.dir / urllib.parse.unquote(url) / "index.html"
 
-    def links(self, url: str) -> set[str] | None:
-        """Site-relative URLs (no anchor, no query) that the page at `url` links to; None when missing."""
-        if url not in self._links:
+    def _read(self, url: str) -> tuple[set[str], str | None] | None:
+        """(links, heading) of the page at `url`, read once; None when missing."""
+        if url not in self._pages:
             path = self.page_file(url)
             if not path.is_file():
-                return None
-            targets = (_target(url, href) for href in set(_HREF.findall(path.read_text(encoding="utf-8"))))
-            self._links[url] = {target for target in targets if target is not None}
-        return self._links[url]
+                self._pages[url] = None
+            else:
+                text = path.read_text(encoding="utf-8")
+                targets = (_target(url, href) for href in set(_HREF.findall(text)))
+                self._pages[url] = ({target for target in targets if target is not None}, _heading(text))
+        return self._pages[url]
+
+    def links(self, url: str) -> set[str] | None:
+        """Site-relative URLs (no anchor, no query) that the page at `url` links to; None when missing."""
+        page = self._read(url)
+        return None if page is None else page[0]
+
+    def heading(self, url: str) -> str | None:
+        """The text of the page's first <h1> (its permalink mark left out); None when it has none."""
+        page = self._read(url)
+        return None if page is None else page[1]
 
 
 def _target(url: str, href: str) -> str | None:
@@ -116,12 +128,8 @@ _TAG = re.compile(r"<[^>]*>")
 ALL_CASES_TITLE = "全部案例"
 
 
-def page_heading(site: Site, url: str) -> str | None:
-    """The text of a built page's first <h1> (its permalink mark left out); None when it has none."""
-    path = site.page_file(url)
-    if not path.is_file():
-        return None
-    found = _H1.search(path.read_text(encoding="utf-8"))
+def _heading(text: str) -> str | None:
+    found = _H1.search(text)
     if not found:
         return None
     return html.unescape(_TAG.sub("", found.group(1).split('<a class="headerlink"')[0])).strip()
@@ -129,7 +137,7 @@ def page_heading(site: Site, url: str) -> str | None:
 
 def _other_heading(site: Site, url: str, title: str) -> str | None:
     """The page's heading when it is not `title` (None when it is, or the page has none)."""
-    found = page_heading(site, url)
+    found = site.heading(url)
     return None if found is None or " ".join(found.split()) == " ".join(title.split()) else found
 
 
