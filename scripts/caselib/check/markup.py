@@ -147,7 +147,6 @@ class Finding:
 # --- limits on the text ------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)  # both body rules ask
 def _text_findings(body: str) -> list[tuple[int, Finding]]:
     """(line offset, finding) for what must not reach the renderer at all."""
     found = []
@@ -254,6 +253,24 @@ def _converter():
     return mdsettings.renderer(mdsettings.MKDOCS_YML)
 
 
+_VOID = {
+    "br",
+    "hr",
+    "img",
+    "input",
+    "meta",
+    "link",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "track",
+    "wbr",
+    "param",
+}  # elements without an end tag: no nesting
+
+
 class _Judge(HTMLParser):
     """Walks rendered HTML: findings for what is not allowed, the text a reader gets, depth."""
 
@@ -265,29 +282,13 @@ class _Judge(HTMLParser):
         self.anchor_links: list[str] = []
         self.depth = 0
         self.deepest = 0
-        self._void = {
-            "br",
-            "hr",
-            "img",
-            "input",
-            "meta",
-            "link",
-            "area",
-            "base",
-            "col",
-            "embed",
-            "source",
-            "track",
-            "wbr",
-            "param",
-        }
 
     def add(self, key: tuple, message: str) -> None:
         self.findings.setdefault(key, Finding(key, message))
 
     def handle_starttag(self, tag, attrs):
         self._element(tag, attrs)
-        if tag not in self._void:
+        if tag not in _VOID:
             self.depth += 1
             self.deepest = max(self.deepest, self.depth)
 
@@ -295,7 +296,7 @@ class _Judge(HTMLParser):
         self._element(tag, attrs)
 
     def handle_endtag(self, tag):
-        if tag not in self._void:
+        if tag not in _VOID:
             self.depth = max(0, self.depth - 1)
 
     def handle_data(self, data):
@@ -408,7 +409,7 @@ class _Judge(HTMLParser):
             )
 
 
-@functools.lru_cache(maxsize=64)  # the body rules and the line search ask for the same text
+@functools.lru_cache(maxsize=64)  # the line search of several findings renders the same prefixes
 def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
     """The rendered body judged: the walker (None when it could not be rendered) and its findings."""
     rendered = render(body)
