@@ -26,6 +26,18 @@ ALL_BAD = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.suffix != ".ex
 )
 
 
+def run_check(cwd: Path, scripts: Path) -> subprocess.CompletedProcess:
+    """The real `check` command in `cwd`, with the package from `scripts`."""
+    return subprocess.run(
+        [sys.executable, "-m", "caselib", "check"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(scripts)},
+    )
+
+
 def check(text: str, name: str = "cases/x.md") -> list[str]:
     case, problems = parse_case(text, name)
     return [str(p) for p in sorted(set(problems + check_library([case] if case else [])))]
@@ -137,14 +149,7 @@ def test_check_command_never_shows_a_traceback(path, tmp_path):
     else:
         cases_dir.mkdir()
         shutil.copy(path, cases_dir / path.name)
-    result = subprocess.run(
-        [sys.executable, "-m", "caselib", "check"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "scripts")},
-    )
+    result = run_check(tmp_path, Path(__file__).parent.parent / "scripts")
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.strip().split("\n")
@@ -171,14 +176,7 @@ def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, e
     """`check` (and the build, through library.load_checked) reads every data file the build reads."""
     project = copy_project(tmp_path / "project")
     (project / "scripts" / "caselib" / "data" / name).write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "caselib", "check"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(project / "scripts")},
-    )
+    result = run_check(project, project / "scripts")
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1 and result.stdout.startswith(expected), result.stdout + result.stderr
 
