@@ -74,7 +74,7 @@ def test_glossary_page_links_every_term_to_a_page_that_exists(cases, page, site_
 def test_a_malformed_glossary_is_a_message_with_its_line(cases, tmp_path):
     """The build and `check` read glossary.yml: a broken one is `path:line` in Chinese, never a traceback."""
     broken = {
-        "- term: 四力\n  expansion: [未闭合\n": "g.yml:3: 词典: YAML 格式错误",
+        "- term: 四力\n  expansion: [未闭合\n": "g.yml:2: 词典: YAML 格式错误：方括号列表没有写完整",
         "term: 四力\n": "g.yml:1: 词典: 词典应是词条的列表，每条以“- term:”开头",
         "- 四力\n": "g.yml:1: 词典: 每个词条应写成 term、expansion、quote、case 四项（见文件开头的说明）",
         "- term: 四力\n  expansion: [a, b]\n": "g.yml:2: 词典: 每一项只能是一段文字（不能是列表、嵌套或 & * 别名）",
