@@ -106,6 +106,11 @@ def shown_unknown(value: str) -> str:
     return f"{UNKNOWN}（原文未给出）" if value == UNKNOWN else value
 
 
+# The table of contents at the top of a case page where the theme has no TOC column (phones,
+# tablets; caselib.css shows it below 1220 px): one tap opens it. `[TOC]` is the toc extension's.
+PHONE_TOC = '\n<details class="caselib-toc" markdown="1">\n<summary>目录</summary>\n\n[TOC]\n\n</details>\n'
+
+
 def case_page(case: Case, related: list[Case] | None = None) -> Page:
     path = case_path(case)
     rows = []
@@ -116,13 +121,17 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
                 f'- <span class="case-field">{fields_by_key()[key].label}</span> '
                 f'<span class="case-value">{value}</span>'
             )
+    summary = str(case.meta.get("summary", "")).strip()
     content = (
-        front_matter(case.title, case_id=case.id)
+        # the summary is the page's description (search engines, a shared link's card): HTML text,
+        # as the theme writes it into <meta> as it is
+        front_matter(case.title, case_id=case.id, description=html.escape(" ".join(summary.split())))
         + f"# {md_text(case.title)}\n\n"
         + '<div class="case-card" markdown="1">\n\n'
-        + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
+        + f'<p class="case-summary">{html.escape(summary)}</p>\n\n'
         + "\n".join(rows)
         + "\n\n</div>\n"
+        + PHONE_TOC
         + gap_note(case)
         + "\n"
         + case_body(case)
