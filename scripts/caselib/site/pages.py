@@ -126,12 +126,12 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
         # the summary is the page's description (search engines, a shared link's card): HTML text,
         # as the theme writes it into <meta> as it is
         front_matter(case.title, case_id=case.id, description=html.escape(" ".join(summary.split())))
-        + f"# {md_text(case.title)}\n\n"
-        + '<div class="case-card" markdown="1">\n\n'
+        + f"# {md_text(case.title)}\n"
+        + PHONE_TOC
+        + '\n<div class="case-card" markdown="1">\n\n'
         + f'<p class="case-summary">{html.escape(summary)}</p>\n\n'
         + "\n".join(rows)
         + "\n\n</div>\n"
-        + PHONE_TOC
         + gap_note(case)
         + "\n"
         + case_body(case)
