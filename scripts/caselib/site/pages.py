@@ -218,8 +218,7 @@ def glossary_page(cases: list[Case]) -> Page:
         "",
         "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
         "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
-        "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
-        "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。",
+        f"想补充词条或指出释义的问题，请看{link('参与贡献', GLOSSARY_PAGE, 'contributing/index.md')}。",
         "",
     ]
     for key in ("model", "standard"):
