@@ -314,7 +314,7 @@ def test_404_page_is_chinese_with_a_way_on(contexts, a11y_url, mode):
     assert page.title() == f"页面不存在 - {SITE_NAME}"
     page.locator("article input[type=search]").fill("两张皮")
     page.locator("article input[type=search]").press("Enter")
-    page.wait_for_url("**/search/?q=*")
+    page.wait_for_url(re.compile(r"[?&]q="))  # wherever the site's search lives
     assert "两张皮" in urllib.parse.unquote(page.url)
     page.go_back()
     page.locator("article a", has_text="返回首页").click()
