@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import build_site, copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(sys.prefix) / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
 CSS = ROOT / "docs" / "assets" / "stylesheets" / "caselib.css"
@@ -412,3 +414,17 @@ def test_palette_meets_wcag_aa():
         assert _contrast(dark["--caselib-focus-color"], background) >= 3
     assert _contrast(dark["--md-typeset-mark-color"], "#ffffff") >= 4.5
     assert _contrast(light["--caselib-focus-color"], LIGHT_BG) >= 3
+
+
+def test_with_a_site_url_the_share_card_has_the_page_address(tmp_path):
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('site_url: ""', 'site_url: "https://example.org/dj/"'),
+        encoding="utf-8",
+    )
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "site" / "cases" / "2019-swpu-sili" / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:url" content="https://example.org/dj/cases/2019-swpu-sili/">' in page
+    assert '<link rel="canonical" href="https://example.org/dj/cases/2019-swpu-sili/">' in page
