@@ -297,11 +297,14 @@ def test_case_page_on_a_phone_has_a_toc_one_tap_away(contexts, a11y_url):
     assert urllib.parse.unquote(page.url).endswith("#三成效")
 
 
-def test_case_page_on_a_desktop_keeps_the_toc_in_its_column(contexts, a11y_url):
-    page = contexts("light desktop")
+@pytest.mark.parametrize("width", [960, 1366])
+def test_where_the_theme_has_a_toc_column_there_is_no_second_toc(browser, a11y_url, width):
+    context = new_context(browser, "light", width)
+    page = context.new_page()
     page.goto(a11y_url + PAGES["case"])
     assert not page.locator("details.caselib-toc").is_visible()
-    assert page.locator("nav.md-nav--secondary a.md-nav__link").first.is_visible()
+    assert page.locator(".md-sidebar--secondary nav.md-nav--secondary a.md-nav__link").first.is_visible()
+    context.close()
 
 
 # --- the 404 page ------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def shown_unknown(value: str) -> str:
 
 
 # The table of contents at the top of a case page where the theme has no TOC column (phones,
-# tablets; caselib.css shows it below 1220 px): one tap opens it. `[TOC]` is the toc extension's.
+# small tablets; caselib.css shows it below 960 px): one tap opens it. `[TOC]` is the toc extension's.
 PHONE_TOC = '\n<details class="caselib-toc" markdown="1">\n<summary>目录</summary>\n\n[TOC]\n\n</details>\n'
 
 
