@@ -27,6 +27,12 @@ def test_every_entry_quotes_the_body_of_its_case(cases):
     assert {e.term for e in glossary.shown(cases)} >= {"四力", "三化四领", "七个有力"}
 
 
+def test_every_model_and_standard_of_the_library_is_defined(cases):
+    used = {v for c in cases for key in ("models", "standards") for v in c.values(key)}
+    defined = {e.term for e in glossary.shown(cases)}
+    assert sorted(used - defined) == []
+
+
 def test_bad_entries_get_exact_messages(cases):
     items = glossary.parse(BAD)
     messages = [str(p) for p in glossary.check(cases, items, "g.yml")]
