@@ -31,6 +31,13 @@ class Field:
     max_chars: int | None = None
     dimension: str | None = None
     example: object = None
+    min_items: int | None = None  # list fields: fewest values (a required list has at least one)
+    max_items: int | None = None  # list fields: most values
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Other written forms of allowed values (甘肃省 → 甘肃), from data/aliases.yml."""
+        return aliases(self.vocab) if self.vocab else {}
 
     @property
     def is_list(self) -> bool:
@@ -68,6 +75,13 @@ def fields_by_key() -> dict[str, Field]:
 @functools.cache
 def vocab(name: str) -> tuple[str, ...]:
     return tuple(_read(f"vocab/{name}.yml"))
+
+
+@functools.cache
+def aliases(name: str) -> dict[str, str]:
+    """Other forms of the values of one controlled list, each meaning exactly one allowed value."""
+    table = _read("aliases.yml").get(name) or {}
+    return {str(k): str(v) for k, v in table.items() if str(v) in vocab(name)}
 
 
 @functools.cache
