@@ -2,7 +2,7 @@
 #   make serve   build and serve the site on http://127.0.0.1:8000 (live reload)
 #   make test    run every test (installs test tools and Debian's chromium where allowed)
 #   make build   write the static site to site/ with a strict build
-#   make check   check the case files only
+#   make check   check the case files only (make fix: apply the safe rewrites first)
 #   make booklet write the printable booklet of all cases to build/booklet.pdf
 
 SHELL := /bin/bash
@@ -50,6 +50,11 @@ booklet: $(VENV)/.booklet-deps pdf-deps
 
 check: $(VENV)/.site-deps
 	$(PY) -m caselib check
+
+# the safe rewrites (甘肃省 → 甘肃, 2024/1/15 → 2024-01-15, 四力，三化 → [四力, 三化]) in place, then check
+.PHONY: fix
+fix: $(VENV)/.site-deps
+	$(PY) -m caselib check --fix
 
 # Debian's chromium (browser tests) and CJK fonts (screenshots render Chinese, not boxes);
 # installed when missing and we are root.

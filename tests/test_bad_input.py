@@ -140,7 +140,10 @@ def test_yaml_object_tags_are_refused():
         "!custom",
     ):
         got = check(MINIMAL.replace("title: 示例案例", f"title: {tag} x"))
-        assert got == ["cases/x.md:3: 元数据: 不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字 [CL009]"], (tag, got)
+        assert got == ["cases/x.md:3: 元数据: 不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字 [CL009]"], (
+            tag,
+            got,
+        )
 
 
 @pytest.mark.parametrize("path", ALL_BAD, ids=lambda p: p.relative_to(FIXTURES).as_posix())

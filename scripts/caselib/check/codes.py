@@ -32,7 +32,9 @@ class Rule:
 @functools.cache
 def rules() -> tuple[Rule, ...]:
     with open(DATA_DIR / "rules.yml", encoding="utf-8") as fh:
-        return tuple(Rule(**{k: str(v) if k == "example" else v for k, v in e.items()}) for e in yaml.load(fh, SafeLoader))
+        return tuple(
+            Rule(**{k: str(v) if k == "example" else v for k, v in e.items()}) for e in yaml.load(fh, SafeLoader)
+        )
 
 
 @functools.cache

@@ -331,39 +331,60 @@ class _Judge(HTMLParser):
             event = next((name for name, _ in attrs if name.startswith("on")), None)
             scheme = re.match(r"([a-z][a-z0-9+.-]*):", tag)
             if tag == "h1":
-                code, message = "CL067", (
-                    "正文里不要用一级标题（# 标题，或标题下一行写 ===），标题由 title 字段生成；"
-                    "请用 ## 表示“一、”，### 表示“（一）”"
+                code, message = (
+                    "CL067",
+                    (
+                        "正文里不要用一级标题（# 标题，或标题下一行写 ===），标题由 title 字段生成；"
+                        "请用 ## 表示“一、”，### 表示“（一）”"
+                    ),
                 )
             elif scheme and scheme.group(1) not in URL_SCHEMES:
-                code, message = "CL068", (
-                    f"链接“{tag[:60]}”以 {scheme.group(1)}: 开头，不允许（{ALLOWED_LINKS}）；"
-                    "请改成原文网址，或删掉这个链接"
+                code, message = (
+                    "CL068",
+                    (
+                        f"链接“{tag[:60]}”以 {scheme.group(1)}: 开头，不允许（{ALLOWED_LINKS}）；"
+                        "请改成原文网址，或删掉这个链接"
+                    ),
                 )
             elif ":" in tag or "@" in tag:
-                code, message = "CL069", (
-                    f"“{shown}”不是有效的链接，会从网站上消失：网址写成 <https://…>，"
-                    "邮箱写成 <名字@example.com> 或 [文字](mailto:名字@example.com)"
+                code, message = (
+                    "CL069",
+                    (
+                        f"“{shown}”不是有效的链接，会从网站上消失：网址写成 <https://…>，"
+                        "邮箱写成 <名字@example.com> 或 [文字](mailto:名字@example.com)"
+                    ),
                 )
             elif event:
-                code, message = "CL070", (
-                    f"正文里不能写 HTML 标签 {shown}，其中的 {event}= 事件属性会在读者的浏览器里运行脚本："
-                    "请删掉整个标签"
+                code, message = (
+                    "CL070",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}，其中的 {event}= 事件属性会在读者的浏览器里运行脚本："
+                        "请删掉整个标签"
+                    ),
                 )
             elif tag in RUNS_CODE and tag != "img":
-                code, message = "CL071", (
-                    f"正文里不能写 HTML 标签 {shown}：它会在读者的浏览器里运行代码或加载其他网站的内容，请删掉"
-                    "（要展示代码，请放进 ``` 代码块）"
+                code, message = (
+                    "CL071",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}：它会在读者的浏览器里运行代码或加载其他网站的内容，请删掉"
+                        "（要展示代码，请放进 ``` 代码块）"
+                    ),
                 )
             elif tag == "img":
-                code, message = "CL072", (
-                    "正文不能插入图片：图片要从其他网站加载（读者在微信里常打不开，也不该让别的网站知道谁在读）；"
-                    f"{MARKDOWN_FOR['img']}"
+                code, message = (
+                    "CL072",
+                    (
+                        "正文不能插入图片：图片要从其他网站加载（读者在微信里常打不开，也不该让别的网站知道谁在读）；"
+                        f"{MARKDOWN_FOR['img']}"
+                    ),
                 )
             else:
-                code, message = "CL073", (
-                    f"正文里不能写 HTML 标签 {shown}：请改用 Markdown（{MARKDOWN_FOR.get(tag, '直接写文字')}）；"
-                    "要写小于号请用全角“＜”"
+                code, message = (
+                    "CL073",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}：请改用 Markdown（{MARKDOWN_FOR.get(tag, '直接写文字')}）；"
+                        "要写小于号请用全角“＜”"
+                    ),
                 )
             self.add(("tag", tag), code, message)
             self.shown.extend(value or "" for _, value in attrs)
@@ -379,7 +400,9 @@ class _Judge(HTMLParser):
                     "如果用了 {: … } 写法，请删掉花括号部分；如果写了 HTML，请改用 Markdown",
                 )
             elif name == "class" and not _CLASS_OF[tag].fullmatch(value):
-                self.add(("attr", tag, name), "CL074", f"{shown} 上不能设置样式类“{value[:40]}”：请删掉 {{: … }} 花括号部分")
+                self.add(
+                    ("attr", tag, name), "CL074", f"{shown} 上不能设置样式类“{value[:40]}”：请删掉 {{: … }} 花括号部分"
+                )
             elif name in _VALUE_OF and not _VALUE_OF[name].fullmatch(value):
                 self.add(("attr", tag, name), "CL074", f"{shown} 上不能写 {name}=“{value[:40]}”：请删掉这个属性")
             elif name == "id" and value.startswith("__"):
@@ -417,7 +440,9 @@ class _Judge(HTMLParser):
             self.add(("href", value), "CL078", f"链接“{value[:60]}”没有网站名，不是完整网址（{ALLOWED_LINKS}）")
         elif not scheme:
             self.add(
-                ("href", value), "CL079", f"链接“{value[:60]}”不是完整网址（{ALLOWED_LINKS}）；请写完整网址，或删掉这个链接"
+                ("href", value),
+                "CL079",
+                f"链接“{value[:60]}”不是完整网址（{ALLOWED_LINKS}）；请写完整网址，或删掉这个链接",
             )
 
 
@@ -501,9 +526,7 @@ def verdict(body: str) -> Verdict:
     lines = body.split("\n")
     placed = [(_first_line(lines, f.key), f) for f in findings[:MAX_REPORTED]]
     if len(findings) > MAX_REPORTED:
-        placed.append(
-            (0, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出", "CL082"))
-        )
+        placed.append((0, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出", "CL082")))
     return Verdict(tuple(placed), bool(judge and judge.anchor_links))
 
 

@@ -182,11 +182,11 @@ def _parts(spec: Field, text: str, separators: str) -> list[str]:
 
 def split_values(spec: Field, text: str) -> list[str]:
     """The values of a list field written as one text (四力，三化 → [四力, 三化]); an allowed value
-    stays whole; gaps are sentences, never split."""
+    stays whole; a field whose values may contain commas (schema: commas) is never split."""
     text = text.strip()
     if not text:
         return []
-    if spec.key == "gaps" or text in spec.allowed or text in spec.aliases:
+    if spec.commas or text in spec.allowed or text in spec.aliases:
         return [text]
     return _parts(spec, text, "，,；;")
 
@@ -197,7 +197,7 @@ def flow_list(values: list) -> str:
 
 def _joined(spec: Field, item) -> list[str] | None:
     """The values of one list item that joins several with a Chinese comma or semicolon, or None."""
-    if not isinstance(item, str) or not spec.dimension or item in spec.allowed or item in spec.aliases:
+    if not isinstance(item, str) or spec.commas or item in spec.allowed or item in spec.aliases:
         return None
     parts = _parts(spec, item, "，,；;")  # a tag's normal form has the ASCII ones
     return parts if len(parts) > 1 else None
@@ -443,9 +443,7 @@ CASE_RULES = (
 
 def check_case(case: Case) -> list[Problem]:
     return [
-        Problem(case.path, line, key, message, code)
-        for rule in CASE_RULES
-        for line, key, code, message in rule(case)
+        Problem(case.path, line, key, message, code) for rule in CASE_RULES for line, key, code, message in rule(case)
     ]
 
 

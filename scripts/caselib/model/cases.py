@@ -57,7 +57,10 @@ def _check_shape(root: yaml.Node) -> None:
             node, depth = stack.pop()
             if id(node) in seen:
                 raise ShapeError(
-                    node.start_mark.line, field, "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来", "CL010"
+                    node.start_mark.line,
+                    field,
+                    "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来",
+                    "CL010",
                 )
             seen.add(id(node))
             if depth > 1 and not isinstance(node, yaml.ScalarNode):
@@ -182,9 +185,7 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, f"YAML 格式错误（{exc}）", "CL008")]
     if not isinstance(data, dict):
-        return None, [
-            Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题", "CL014")
-        ]
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题", "CL014")]
 
     problems: list[Problem] = []
     key_lines: dict[str, int] = {}
@@ -192,7 +193,9 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         key = str(key_node.value)
         line = 2 + key_node.start_mark.line
         if key in key_lines:
-            problems.append(Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个", "CL015"))
+            problems.append(
+                Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个", "CL015")
+            )
         key_lines.setdefault(key, line)
     meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
     body = "\n".join(lines[end + 1 :])
@@ -235,7 +238,9 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
             return None, [
-                Problem(shown, 1, FIELD_FILE, "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/", "CL003")
+                Problem(
+                    shown, 1, FIELD_FILE, "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/", "CL003"
+                )
             ]
     try:
         size = path.stat().st_size

@@ -33,6 +33,7 @@ class Field:
     example: object = None
     min_items: int | None = None  # list fields: fewest values (a required list has at least one)
     max_items: int | None = None  # list fields: most values
+    commas: bool = False  # list fields: a value may contain a comma (not several values joined)
 
     @property
     def aliases(self) -> dict[str, str]:
