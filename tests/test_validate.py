@@ -119,3 +119,14 @@ def test_every_code_in_the_source_is_registered():
         used |= set(re.findall(r'"(CL\d{3})"', path.read_text(encoding="utf-8")))
     assert sorted(used - set(codes.by_code())) == []
     assert sorted(c for c, r in codes.by_code().items() if not r.retired and c not in used) == []
+
+
+def test_rules_page_lists_every_code_with_its_example():
+    from caselib.site.pages import rules_page, site_pages
+
+    page = rules_page()
+    assert page.path == "contributing/rules.md" and page in site_pages([])
+    for rule in codes.rules():
+        row = next(line for line in page.markdown.splitlines() if line.startswith(f"| {rule.code} |"))
+        assert row.count(" | ") >= 3 and ("可以" in row) == rule.fix
+    assert "make fix" in page.markdown and "--ignore" in page.markdown
