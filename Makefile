@@ -44,6 +44,12 @@ serve: $(VENV)/.site-deps
 build: $(VENV)/.booklet-deps pdf-deps
 	CASELIB_BOOKLET=true $(VENV)/bin/mkdocs build --strict --clean
 
+# The site without the booklet: what a pull request checks (GitHub's runner has no CJK fonts; the
+# booklet is built on main by .github/workflows/pages.yml)
+.PHONY: build-site
+build-site: $(VENV)/.site-deps
+	$(VENV)/bin/mkdocs build --strict --clean
+
 # The booklet alone; one tag: make booklet BOOKLET_ARGS="--model 四力"
 booklet: $(VENV)/.booklet-deps pdf-deps
 	$(PY) -m caselib booklet $(BOOKLET_ARGS)
