@@ -32,9 +32,8 @@ class Rule:
 @functools.cache
 def rules() -> tuple[Rule, ...]:
     with open(DATA_DIR / "rules.yml", encoding="utf-8") as fh:
-        return tuple(
-            Rule(**{k: str(v) if k == "example" else v for k, v in e.items()}) for e in yaml.load(fh, SafeLoader)
-        )
+        entries: list[dict] = yaml.load(fh, SafeLoader)
+    return tuple(Rule(**{**entry, "example": str(entry["example"])}) for entry in entries)
 
 
 @functools.cache

@@ -31,6 +31,9 @@ MAX_VALUES = 30  # values in one list field
 RESERVED = {"index"}
 DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 EARLIEST_YEAR = 1921
+# What `new` writes where only the contributor can fill in: it never passes the check (CL057)
+PLACEHOLDER_MARK = "〔待填写"
+URL_TEXT = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 
 Found = Iterator[tuple[str, str]]  # (code, message) for one value
 FIX_HINT = "运行 make fix 可自动改正"
@@ -68,6 +71,8 @@ def _check_text(spec: Field, value) -> Found:
         yield "CL027", "不能包含 < 或 >（不允许写 HTML）"
     if spec.max_chars and len(value) > spec.max_chars:
         yield "CL028", f"太长：{len(value)} 字，最多 {spec.max_chars} 字"
+    if URL_TEXT.match(value):
+        yield "CL049", f"“{value[:80]}”是网址，不是{spec.label}：原文网址写在 source_url 里，这里写{spec.label}本身"
     if spec.dimension and re.search(r"\s", value.strip()):
         yield "CL029", f"“{value}”中间有空格，请删掉空格"
     if spec.dimension and slug(value).casefold() in RESERVED:
@@ -238,12 +243,12 @@ def _check_list(item_check: Callable[[Field, object], Found]):
             if item in seen:
                 yield "CL045", f"“{item}”重复了"
             seen.add(item)
-            parts = _joined(spec, item)
-            if parts:
+            joined = _joined(spec, item)
+            if joined:
                 yield (
                     "CL042",
-                    f"{len(parts)} 个值用逗号连在一起写成了一项：多个值用英文逗号隔开，"
-                    f"写成 {flow_list(parts)}（{FIX_HINT}）",
+                    f"{len(joined)} 个值用逗号连在一起写成了一项：多个值用英文逗号隔开，"
+                    f"写成 {flow_list(joined)}（{FIX_HINT}）",
                 )
                 continue
             yield from item_check(spec, item)
@@ -414,6 +419,21 @@ def rule_no_spam(case: Case):
                 )
 
 
+def rule_no_placeholder(case: Case):
+    """No placeholder left where `new` asked for the case's own text (〔待填写：…〕)."""
+    for key, value in case.meta.items():
+        if PLACEHOLDER_MARK in str(value):
+            yield (case.line_of(key), key, "CL057", f"还是占位文字：请把“{PLACEHOLDER_MARK}…〕”换成案例原文的内容")
+    for offset, line in enumerate(case.body.split("\n")):
+        if PLACEHOLDER_MARK in line:
+            yield (
+                case.body_line + offset,
+                "正文",
+                "CL057",
+                f"还是占位文字“{line.strip()[:40]}”：请换成案例原文的这一部分（照原文，不要改写）",
+            )
+
+
 def rule_gaps_match_marks(case: Case):
     """One gaps entry per 〔原文缺失〕 in the body."""
     marks = case.body.count(GAP_MARK)
@@ -436,6 +456,7 @@ CASE_RULES = (
     rule_id_matches_file_name,
     rule_body_not_empty,
     rule_no_spam,
+    rule_no_placeholder,
     rule_gaps_match_marks,
     *BODY_RULES,
 )
