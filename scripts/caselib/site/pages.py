@@ -272,7 +272,8 @@ def field_guide_page() -> Page:
         front_matter("字段说明"),
         "# 字段说明\n\n",
         "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
-        "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
+        "下面是案例正文。本页由案例库的字段定义自动生成，检查（`make check`）按同一份定义进行，"
+        "每条检查规则的编号和例子见“参与贡献 › 检查规则”页。\n\n",
         "| 字段 | 名称 | 必填 | 写法 | 说明 |\n|---|---|---|---|---|\n",
     ]
     for spec in fields():
