@@ -234,6 +234,15 @@ def cmd_new(args) -> int:
         given = getattr(args, spec.key, None)
         if given is None:
             continue
+        if spec.key == "id":  # it names a file: refused before anything else is looked at
+            if id_problem(given):
+                print(f"--id: {id_problem(given)}", file=sys.stderr)
+                return 2
+            try:
+                case_path(root, given)
+            except _Refused as exc:
+                print(exc, file=sys.stderr)
+                return 2
         value = answer_value(spec, given)
         found = answer_problems(spec, value, root)
         refused += [f"--{spec.key}: {spec.key}: {message} [{code}]" for code, message in found]
