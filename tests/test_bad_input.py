@@ -186,6 +186,7 @@ def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, e
     result = run_check(project, project / "scripts")
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1 and result.stdout.startswith(expected), result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith(("[CL090]", "[CL098]"))
 
 
 def test_no_message_can_drive_a_terminal():

@@ -118,18 +118,19 @@ def data_problems() -> list[Problem]:
                     1 + (mark.line if mark else 0),
                     "数据文件",
                     f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进",
+                    "CL098",
                 )
             )
             continue
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）"))
+            problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）", "CL098"))
             continue
         if path.parent.name == "vocab" and not (isinstance(data, list) and data):
-            problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头"))
+            problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头", "CL098"))
         elif (
             path.parent.name == "vocab"
             and path.name != "institutions.yml"
             and not all(isinstance(v, str) and v.strip() for v in data)
         ):
-            problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字"))
+            problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字", "CL098"))
     return problems
