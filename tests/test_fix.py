@@ -121,3 +121,13 @@ def test_github_actions_get_annotations_titled_by_code(tmp_path):
     assert "::error file=cases/2024-example-fix.md,line=7,title=CL032::province: “甘肃省”应写成“甘肃”" in run.stdout
     plain = caselib("check", "--format", "text", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
     assert plain.stdout.startswith("cases/2024-example-fix.md:6: org_type: ")
+
+
+def test_an_enumeration_that_may_be_one_name_is_left_to_the_contributor():
+    """models: 手拉手、一帮一 may be one model's name or two: reported (CL041), not rewritten."""
+    path = FIXTURES / "invalid" / "rule_field_values--list_enumeration_ambiguous.md"
+    text = path.read_text(encoding="utf-8")
+    case, _ = read_case_file(path, FIXTURES)
+    assert [p.code for p in check_library([case])] == ["CL041"]
+    assert "make fix" not in check_library([case])[0].message
+    assert fix.fixes(text, case) == (text, [])

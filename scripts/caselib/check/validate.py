@@ -196,6 +196,12 @@ def split_values(spec: Field, text: str) -> list[str]:
     return _parts(spec, text, "，,；;")
 
 
+def _enumerated(value) -> list[str]:
+    """The parts of a text joined by 、 (enumeration comma), when there are several."""
+    parts = [p for p in re.split(r"\s*、\s*", value.strip()) if p] if isinstance(value, str) else []
+    return parts if len(parts) > 1 else []
+
+
 def flow_list(values: list) -> str:
     return "[" + ", ".join(str(v) for v in values) + "]"
 
@@ -219,9 +225,9 @@ def _check_list(item_check: Callable[[Field, object], Found]):
             )
             return
         if not isinstance(value, list):
-            fixable = isinstance(value, str)
-            parts = re.split(r"\s*、\s*", value.strip()) if fixable else []
-            maybe = f"；如果是 {len(parts)} 个值，写成 {flow_list(parts)}" if len(parts) > 1 else ""
+            parts = [] if value in spec.allowed or value in spec.aliases else _enumerated(value)
+            fixable = isinstance(value, str) and not parts  # one value or several: the contributor says
+            maybe = f"；如果是 {len(parts)} 个值，写成 {flow_list(parts)}" if parts else ""
             yield (
                 "CL041",
                 f"应是列表，现在是{_type_name(value)}"
@@ -293,6 +299,14 @@ def safe_rewrite(spec: Field, value):
         return iso_date(value)
     if not spec.is_list or not (isinstance(value, str) or isinstance(value, list)):
         return None
+    if (
+        isinstance(value, str)
+        and value not in spec.allowed
+        and value not in spec.aliases
+        and len(split_values(spec, value)) == 1
+        and _enumerated(value)
+    ):
+        return None  # 手拉手、一帮一: one model's name, or two? Not for a rewrite to decide
     items = split_values(spec, value) if isinstance(value, str) else value
     if not all(isinstance(item, str) for item in items):
         return None
