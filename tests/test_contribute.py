@@ -226,6 +226,10 @@ def test_problem_matcher_reads_build_errors():
     pattern = matcher["problemMatcher"][0]["pattern"][0]
     match = re.match(pattern["regexp"], "cases/2019-swpu-sili.md:6: org_type: “教工支部”不在允许的值中")
     assert match and match.group(pattern["file"]) == "cases/2019-swpu-sili.md" and match.group(pattern["line"]) == "6"
+    logged = re.match(
+        pattern["regexp"], "ERROR    -  cases/2019-swpu-sili.md:6: org_type: “教工支部”应写成“教工党支部” [CL032]"
+    )
+    assert logged and logged.group(pattern["file"]) == "cases/2019-swpu-sili.md"  # as the build logs it
 
 
 def test_issue_form_asks_for_a_url_and_pr_template_has_a_checklist():
