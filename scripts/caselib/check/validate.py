@@ -225,7 +225,8 @@ def _check_list(item_check: Callable[[Field, object], Found]):
             )
             return
         if not isinstance(value, list):
-            parts = [] if value in spec.allowed or value in spec.aliases else _enumerated(value)
+            one_value = not isinstance(value, str) or value in spec.allowed or value in spec.aliases
+            parts = [] if one_value else _enumerated(value)
             fixable = isinstance(value, str) and not parts  # one value or several: the contributor says
             maybe = f"；如果是 {len(parts)} 个值，写成 {flow_list(parts)}" if parts else ""
             yield (
