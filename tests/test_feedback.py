@@ -55,7 +55,13 @@ def test_the_issue_forms_the_links_name_exist_and_prefill_by_field_id():
 def test_case_pages_link_to_their_source_only_with_a_repository(tmp_path):
     project = copy_project(tmp_path / "project")
     with_repo = build_site(
-        project, tmp_path / "with", env={"CASELIB_REPO_URL": REPO, "CASELIB_SITE_URL": "https://example.org/lib/"}
+        project,
+        tmp_path / "with",
+        env={
+            "CASELIB_REPO_URL": REPO,
+            "CASELIB_SITE_URL": "https://example.org/lib/",
+            "CASELIB_EDIT_URI": "edit/main/docs/",
+        },
     )
     assert with_repo.returncode == 0, with_repo.stderr[-3000:]
     page = (tmp_path / "with" / "cases" / "2019-swpu-sili" / "index.html").read_text(encoding="utf-8")
@@ -68,7 +74,9 @@ def test_case_pages_link_to_their_source_only_with_a_repository(tmp_path):
     sitemap = (tmp_path / "with" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://example.org/lib/cases/2019-swpu-sili/</loc>" in sitemap
 
-    without = build_site(project, tmp_path / "without", env={"CASELIB_REPO_URL": "", "CASELIB_SITE_URL": ""})
+    without = build_site(
+        project, tmp_path / "without", env={"CASELIB_REPO_URL": "", "CASELIB_SITE_URL": "", "CASELIB_EDIT_URI": ""}
+    )
     assert without.returncode == 0, without.stderr[-3000:]
     for path in (tmp_path / "without").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
