@@ -131,3 +131,14 @@ def test_an_enumeration_that_may_be_one_name_is_left_to_the_contributor():
     assert [p.code for p in check_library([case])] == ["CL041"]
     assert "make fix" not in check_library([case])[0].message
     assert fix.fixes(text, case) == (text, [])
+
+
+def test_fix_over_a_library_with_a_folder_named_like_a_case(tmp_path):
+    """cases/x.md as a folder: --fix fixes the files, the check names the folder (CL004)."""
+    shutil.copytree(FIXTURES / "invalid" / "file--directory", tmp_path / "cases")
+    shutil.copy(FIXTURES / "fix" / "before.md", tmp_path / "cases" / "2024-example-fix.md")
+    run = caselib("check", "--fix", cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "自动改正了 6 处" in run.stderr and run.stdout.strip().endswith(
+        "cases/x.md:1: 文件: 无法读取（Is a directory） [CL004]"
+    )

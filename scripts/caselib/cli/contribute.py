@@ -265,6 +265,9 @@ def cmd_new(args) -> int:
             file=sys.stderr,
         )
         return 2
+    except KeyboardInterrupt:
+        print("\n已取消，没有写入文件。", file=sys.stderr)
+        return 130
     body = "\n\n".join(f"## {s}\n\n{PLACEHOLDER_MARK}：{s}。照原文，不要改写。〕" for s in SECTIONS) + "\n"
     text = render(values) + "\n" + body
     try:

@@ -68,12 +68,13 @@ def _check(args) -> int:
 def _fix(paths: list[str]) -> int:
     """Apply the safe rewrites to the given files (all of cases/ when none), saying what changed."""
     root = Path.cwd()
-    targets = [Path(p) for p in paths] or case_files(root / "cases")
-    changed = 0
-    for path in targets:
+    given = [Path(p) for p in paths]
+    for path in given:
         if not path.is_file():
             print(f"{path}:1: 文件: 找不到这个文件", file=sys.stderr)
             return 2
+    changed = 0
+    for path in given or [p for p in case_files(root / "cases") if p.is_file()]:  # the check names the rest
         case, _ = read_case_file(path, root)
         if case is None:
             continue
