@@ -105,7 +105,7 @@ def test_check_ignore_skips_codes_and_refuses_unknown_ones(tmp_path):
     assert run.returncode == 1
     assert "[CL042]" in run.stdout and "[CL032]" not in run.stdout and "[CL036]" not in run.stdout
     run = caselib("check", "--ignore", "CL032,CL036,CL042", cwd=tmp_path)
-    assert run.returncode == 0 and "检查通过" in run.stdout
+    assert run.returncode == 0 and "检查通过" in run.stdout and "跳过了 CL032、CL036、CL042 的问题" in run.stdout
     bad = caselib("check", "--ignore", "CL999", cwd=tmp_path)
     assert bad.returncode == 2 and "没有编号为 CL999 的规则" in bad.stderr and "Traceback" not in bad.stderr
 

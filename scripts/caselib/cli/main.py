@@ -1,4 +1,4 @@
-"""Command line: python -m caselib check [PATH...]"""
+"""Command line: python -m caselib check [PATH...] [--fix] [--ignore CL031,CL048] [--format github]"""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ def _check(args) -> int:
         wanted = {p.resolve() for p in targets}
         problems = [p for p in problems if (root / p.path).resolve() in wanted]
     problems += glossary.check(library)  # the build reads it: always checked
+    skipped = sorted({p.code for p in problems if p.code in ignored})
     problems = [p for p in problems if p.code not in ignored]
-    return _report(problems, form, len(targets) or len(library))
+    return _report(problems, form, len(targets) or len(library), skipped)
 
 
 def _fix(paths: list[str]) -> int:
@@ -90,7 +91,7 @@ def _fix(paths: list[str]) -> int:
     return 0
 
 
-def _report(problems, form: str, checked: int) -> int:
+def _report(problems, form: str, checked: int, skipped: list[str] | None = None) -> int:
     problems = sorted(set(problems))
     for problem in problems:
         print(github_annotation(problem) if form == "github" else problem)
@@ -98,7 +99,8 @@ def _report(problems, form: str, checked: int) -> int:
         fixable = any(FIX_HINT in p.message for p in problems)
         print(f"\n发现 {len(problems)} 个问题。{GUIDE_HINT}" + (FIX_NOTE if fixable else ""), file=sys.stderr)
         return 1
-    print(f"检查通过：{checked} 个案例文件没有问题。")
+    note = f"（按 --ignore 跳过了 {'、'.join(skipped)} 的问题）" if skipped else ""
+    print(f"检查通过：{checked} 个案例文件没有问题。{note}")
     return 0
 
 
