@@ -2,7 +2,7 @@
 #   make serve   build and serve the site on http://127.0.0.1:8000 (live reload)
 #   make test    run every test (installs test tools and Debian's chromium where allowed)
 #   make build   write the static site to site/ with a strict build
-#   make check   check the case files only
+#   make check   check the case files only (make fix: apply the safe rewrites first)
 #   make booklet write the printable booklet of all cases to build/booklet.pdf
 
 SHELL := /bin/bash
@@ -44,12 +44,23 @@ serve: $(VENV)/.site-deps
 build: $(VENV)/.booklet-deps pdf-deps
 	CASELIB_BOOKLET=true $(VENV)/bin/mkdocs build --strict --clean
 
+# The site without the booklet: what a pull request checks (GitHub's runner has no CJK fonts; the
+# booklet is built on main by .github/workflows/pages.yml)
+.PHONY: build-site
+build-site: $(VENV)/.site-deps
+	$(VENV)/bin/mkdocs build --strict --clean
+
 # The booklet alone; one tag: make booklet BOOKLET_ARGS="--model 四力"
 booklet: $(VENV)/.booklet-deps pdf-deps
 	$(PY) -m caselib booklet $(BOOKLET_ARGS)
 
 check: $(VENV)/.site-deps
 	$(PY) -m caselib check
+
+# the safe rewrites (甘肃省 → 甘肃, 2024/1/15 → 2024-01-15, 四力，三化 → [四力, 三化]) in place, then check
+.PHONY: fix
+fix: $(VENV)/.site-deps
+	$(PY) -m caselib check --fix
 
 # Debian's chromium (browser tests) and CJK fonts (screenshots render Chinese, not boxes);
 # installed when missing and we are root.

@@ -34,7 +34,7 @@ def run_check(cwd: Path, scripts: Path) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": str(scripts)},
+        env={**os.environ, "PYTHONPATH": str(scripts), "GITHUB_ACTIONS": ""},  # plain lines, even in Actions
     )
 
 
@@ -62,17 +62,18 @@ def test_stray_and_full_width_spaces_in_tags_are_normalised(written):
 @pytest.mark.parametrize("written", ["四 力", "四\u3000力"])
 def test_inner_spaces_in_tags_are_rejected(written):
     got = check(MINIMAL.replace("themes:", f'models: ["{written}"]\nthemes:'))
-    assert got == [f"cases/x.md:8: models: “{written}”中间有空格，请删掉空格"] or got == [
-        "cases/x.md:8: models: “四 力”中间有空格，请删掉空格"
+    assert got == [f"cases/x.md:8: models: “{written}”中间有空格，请删掉空格 [CL029]"] or got == [
+        "cases/x.md:8: models: “四 力”中间有空格，请删掉空格 [CL029]"
     ]
 
 
 def test_bom_and_crlf_keep_line_numbers():
     text = "\ufeff" + MINIMAL.replace("province: 四川", "province: 四州").replace("\n", "\r\n")
     assert check(text) == [
-        "cases/x.md:7: province: “四州”不在允许的值中（允许：北京、天津、河北、山西、内蒙古、辽宁、"
-        "吉林、黑龙江、上海、江苏、浙江、安徽、福建、江西、山东、河南、湖北、湖南、广东、广西、海南、重庆、"
-        "四川、贵州、云南、西藏、陕西、甘肃、青海、宁夏、新疆、香港、澳门、台湾、未知）。你是不是想写“贵州”？"
+        "cases/x.md:7: province: “四州”不在允许的值中（允许：「北京」「天津」「河北」「山西」「内蒙古」「辽宁」"
+        "「吉林」「黑龙江」「上海」「江苏」「浙江」「安徽」「福建」「江西」「山东」「河南」「湖北」「湖南」「广东」"
+        "「广西」「海南」「重庆」「四川」「贵州」「云南」「西藏」「陕西」「甘肃」「青海」「宁夏」「新疆」「香港」"
+        "「澳门」「台湾」「未知」）。你是不是想写“贵州”？ [CL031]"
     ]
 
 
@@ -84,7 +85,7 @@ def test_a_5_mb_body_is_refused_without_reading_it(tmp_path):
     case, problems = read_case_file(big, tmp_path)
     assert case is None
     assert [str(p) for p in problems] == [
-        "cases/big.md:1: 文件: 文件太大（5203 KB），案例文件最多 300 KB：请确认没有把整个网页、图片或附件粘贴进来"
+        "cases/big.md:1: 文件: 文件太大（5203 KB），案例文件最多 300 KB：请确认没有把整个网页、图片或附件粘贴进来 [CL002]"
     ]
 
 
@@ -97,7 +98,7 @@ def test_a_symlink_pointing_outside_the_repository_is_refused(tmp_path):
     cases, problems = load_cases(root / "cases", root)
     assert cases == []
     assert [str(p) for p in problems] == [
-        "cases/link.md:1: 文件: 是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/"
+        "cases/link.md:1: 文件: 是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/ [CL003]"
     ]
 
 
@@ -113,9 +114,9 @@ def test_files_that_would_not_become_cases_are_reported(tmp_path):
     cases, problems = load_cases(cases_dir, tmp_path)
     assert [c.path for c in cases] == ["cases/a.md"]
     assert [str(p) for p in problems] == [
-        "cases/b.MD:1: 文件: 不是 .md 文件，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾",
-        "cases/c.markdown:1: 文件: 不是 .md 文件，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾",
-        "cases/sub/d.md:1: 文件: 在子目录里，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾",
+        "cases/b.MD:1: 文件: 不是 .md 文件，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾 [CL005]",
+        "cases/c.markdown:1: 文件: 不是 .md 文件，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾 [CL005]",
+        "cases/sub/d.md:1: 文件: 在子目录里，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾 [CL005]",
     ]
 
 
@@ -124,7 +125,10 @@ def test_file_names_with_spaces_and_chinese_are_checked_like_any_other(tmp_path)
     cases_dir.mkdir()
     (cases_dir / "我的 案例 2024.md").write_text(MINIMAL.replace("province: 四川", "province: 四州"), encoding="utf-8")
     cases, problems = load_cases(cases_dir, tmp_path)
-    assert [str(p)[:37] for p in problems + check_library(cases)] == ["cases/我的 案例 2024.md:7: province: “四州”"]
+    assert [str(p)[:37] for p in problems + check_library(cases)] == [
+        "cases/我的 案例 2024.md:2: id: 编号“2024-ex",  # the file is named <id>.md (CL048)
+        "cases/我的 案例 2024.md:7: province: “四州”",
+    ]
 
 
 def test_yaml_object_tags_are_refused():
@@ -136,7 +140,10 @@ def test_yaml_object_tags_are_refused():
         "!custom",
     ):
         got = check(MINIMAL.replace("title: 示例案例", f"title: {tag} x"))
-        assert got == ["cases/x.md:3: 元数据: 不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"], (tag, got)
+        assert got == ["cases/x.md:3: 元数据: 不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字 [CL009]"], (
+            tag,
+            got,
+        )
 
 
 @pytest.mark.parametrize("path", ALL_BAD, ids=lambda p: p.relative_to(FIXTURES).as_posix())
@@ -153,7 +160,7 @@ def test_check_command_never_shows_a_traceback(path, tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.strip().split("\n")
-    assert lines and all(re.match(r"^cases/[^:]+\.md:\d+: \S+: .", line) for line in lines), lines
+    assert lines and all(re.match(r"^cases/[^:]+:\d+: \S+: .", line) for line in lines), lines
 
 
 @pytest.mark.parametrize(
@@ -183,6 +190,7 @@ def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, e
     result = run_check(project, project / "scripts")
     assert "Traceback" not in result.stderr + result.stdout
     assert result.returncode == 1 and result.stdout.startswith(expected), result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith(("[CL090]", "[CL098]"))
 
 
 def test_no_message_can_drive_a_terminal():

@@ -87,12 +87,12 @@ def project(tmp_path):
 
 
 def test_a_bad_case_stops_the_build_with_the_message(project, tmp_path):
-    (project / "cases" / "bad.md").write_text(BAD_CASE, encoding="utf-8")
+    (project / "cases" / "2024-example-minimal.md").write_text(BAD_CASE, encoding="utf-8")
     site = tmp_path / "site"
     result = build_site(project, site)
     assert result.returncode != 0
-    assert "cases/bad.md:6: org_type: “教工支部”不在允许的值中" in result.stderr
-    assert "你是不是想写“教工党支部”？" in result.stderr
+    assert "cases/2024-example-minimal.md:6: org_type: “教工支部”应写成“教工党支部”" in result.stderr
+    assert "运行 make fix 可自动改正） [CL032]" in result.stderr
     assert not (site / "index.html").exists()
 
 
@@ -107,7 +107,7 @@ def test_a_duplicate_id_stops_the_build_naming_both_files(project, tmp_path):
 
 
 def test_check_command_prints_problems_and_fails(project):
-    (project / "cases" / "bad.md").write_text(BAD_CASE, encoding="utf-8")
+    (project / "cases" / "2024-example-minimal.md").write_text(BAD_CASE, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "caselib", "check"],
         cwd=project,
@@ -116,7 +116,7 @@ def test_check_command_prints_problems_and_fails(project):
         env={"PYTHONPATH": str(project / "scripts")},
     )
     assert result.returncode == 1
-    assert result.stdout.startswith("cases/bad.md:6: org_type: “教工支部”不在允许的值中（允许：党委、")
+    assert result.stdout.startswith("cases/2024-example-minimal.md:6: org_type: “教工支部”应写成“教工党支部”")
     ok = subprocess.run(
         [sys.executable, "-m", "caselib", "check", "cases/2019-swpu-sili.md"],
         cwd=project,
@@ -178,13 +178,8 @@ def test_serve_rebuilds_index_pages_when_a_case_changes(project):
 def test_with_a_site_url_every_page_is_its_own_canonical_and_in_the_sitemap(project, tmp_path):
     """Every page MkDocs writes (case, tag, overview pages) names itself as canonical and is listed
     in sitemap.xml once `site_url` is set (as `mkdocs serve` always sets it)."""
-    config = project / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace('site_url: ""', 'site_url: "https://example.org/lib/"'),
-        encoding="utf-8",
-    )
     site = tmp_path / "site"
-    result = build_site(project, site)
+    result = build_site(project, site, env={"CASELIB_SITE_URL": "https://example.org/lib/"})  # see mkdocs.yml
     assert result.returncode == 0, result.stderr
     pages = sorted(
         p.relative_to(site).parent.as_posix() for p in site.rglob("index.html") if p.parent != site / "search" / "data"

@@ -141,11 +141,13 @@ def test_a_build_where_a_case_takes_the_all_cases_page_fails(tmp_path):
         project / "scripts" / "caselib" / "check" / "validate.py", 'RESERVED = {"index"}\n', "RESERVED = set()\n"
     )
     case_file = project / "cases" / f"{CASE}.md"
-    case_file.write_text(case_file.read_text(encoding="utf-8").replace(f"id: {CASE}", "id: index"), encoding="utf-8")
+    text = case_file.read_text(encoding="utf-8").replace(f"id: {CASE}", "id: index")
+    case_file.unlink()
+    (project / "cases" / "index.md").write_text(text, encoding="utf-8")  # named by its id (CL048)
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0
     assert (
-        f"cases/{CASE}.md:1: 网站: 案例“index”的页面 /cases/ 显示的是“全部案例”，不是这个案例：它被别的页面占用了"
+        "cases/index.md:1: 网站: 案例“index”的页面 /cases/ 显示的是“全部案例”，不是这个案例：它被别的页面占用了"
         in result.stderr
     ), result.stderr[-2000:]
 

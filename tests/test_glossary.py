@@ -37,10 +37,10 @@ def test_bad_entries_get_exact_messages(cases):
     items = glossary.parse(BAD)
     messages = [str(p) for p in glossary.check(cases, items, "g.yml")]
     assert messages == [
-        "g.yml:1: quote: 引文不在案例“2019-swpu-sili”的正文中：请从正文逐字复制一句（含标点）",
-        "g.yml:5: expansion: 词条“四力”缺少 expansion（每个词条都要写 term、expansion、quote、case）",
-        "g.yml:5: term: 词条“四力”重复，每个模式只写一条",
-        "g.yml:9: term: “四 力”不是案例“2019-swpu-sili”的模式（models）或对标要求（standards）之一：词条名要与该案例中的写法完全一致",
+        "g.yml:1: quote: 引文不在案例“2019-swpu-sili”的正文中：请从正文逐字复制一句（含标点） [CL096]",
+        "g.yml:5: expansion: 词条“四力”缺少 expansion（每个词条都要写 term、expansion、quote、case） [CL091]",
+        "g.yml:5: term: 词条“四力”重复，每个模式只写一条 [CL095]",
+        "g.yml:9: term: “四 力”不是案例“2019-swpu-sili”的模式（models）或对标要求（standards）之一：词条名要与该案例中的写法完全一致 [CL097]",
     ]
 
 
@@ -92,6 +92,7 @@ def test_a_malformed_glossary_is_a_message_with_its_line(cases, tmp_path):
         path.write_text(text, encoding="utf-8")
         items, problems = glossary.load(path, "g.yml")
         assert items == [] and len(problems) == 1 and str(problems[0]).startswith(expected), (text, problems)
+        assert str(problems[0]).endswith(" [CL090]")
 
 
 def test_an_expansion_is_plain_text(cases):
@@ -103,6 +104,15 @@ def test_an_expansion_is_plain_text(cases):
         "  quote: 党建的政治统领\n  case: 2022-zjbti-sanhua-siling\n"
     )
     assert [str(p) for p in glossary.check(cases, items, "g.yml")] == [
-        "g.yml:1: expansion: 不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》）",
-        "g.yml:5: expansion: 含有看不见的字符 U+202E（RIGHT-TO-LEFT OVERRIDE）：请删掉",
+        "g.yml:1: expansion: 不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》） [CL094]",
+        "g.yml:5: expansion: 含有看不见的字符 U+202E（RIGHT-TO-LEFT OVERRIDE）：请删掉 [CL093]",
+    ]
+
+
+def test_glossary_limits_have_codes(cases):
+    items = glossary.parse(
+        "- term: 四力\n  expansion: " + "长" * 201 + "\n  quote: 通过旗帜鲜明讲政治\n  case: 2019-swpu-sili\n"
+    )
+    assert [str(p) for p in glossary.check(cases, items, "g.yml")] == [
+        "g.yml:1: expansion: 太长：201 字，最多 200 字 [CL092]"
     ]

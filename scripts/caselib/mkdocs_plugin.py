@@ -8,7 +8,9 @@ on_config         the site's Markdown settings (caselib.site.mdsettings); every 
 on_pre_build      reads and checks cases/, the glossary and the data files (caselib.library)
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page, the open data and, with `booklet: true`, the booklet
-on_page_markdown  fills the home page's placeholders
+on_page_markdown  fills the home page's placeholders; on a case page, with `repo_url` set: its
+                  edit address is its source file cases/<file>.md, and it ends with the links
+                  纠错 / 修改 / 推荐一个案例 (caselib.site.feedback); without `repo_url`, none
 on_page_content   applies the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
@@ -28,7 +30,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from . import library
-from .site import completeness, mdsettings, mentions, opendata, pages, urls
+from .site import completeness, feedback, mdsettings, mentions, opendata, pages, urls
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
 
@@ -47,6 +49,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.problems: list = []
         self.terms: list = []
         self.booklet_link = ""
+        self.by_page: dict = {}
 
     def on_config(self, config):
         if not config.use_directory_urls:
@@ -65,6 +68,11 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         config.markdown_extensions = list(mdsettings.EXTENSIONS)
         config.mdx_configs = mdsettings.configs()
         self.root = Path(config.config_file_path).resolve().parent
+        if not config.repo_url:
+            # no repository named (repo_url empty): no edit address either, rather than one
+            # MkDocs would warn about (edit_uri without a repository)
+            config.edit_uri = None
+            config.edit_uri_template = None
         if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(self.root)):
             os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
         return config
@@ -81,6 +89,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
                 "请按提示修改后重试；字段写法见 CONTRIBUTING.md。"
             )
         self.terms = mentions.targets(self.cases)
+        self.by_page = {urls.case_path(case): case for case in self.cases}
         for page in library.generated_pages(self.cases):
             files.append(File.generated(config, page.path, content=page.content))
         for path, content in opendata.files(self.cases, config.site_url, config.site_name).items():
@@ -100,6 +109,11 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(self.cases, "index.md"))
             markdown = markdown.replace("<!-- caselib:count -->", str(len(self.cases)))
             markdown = markdown.replace("<!-- caselib:booklet -->", self.booklet_link)
+        elif urls.is_case_page(page.file.src_uri) and config.repo_url:
+            case = self.by_page.get(page.file.src_uri)
+            if case is not None:
+                page.edit_url = feedback.source_edit_url(config.repo_url, config.edit_uri, config.docs_dir, case.path)
+                markdown += feedback.feedback_section(case, config.repo_url, config.site_url, page.edit_url)
         return markdown
 
     def on_page_content(self, html, page, config, files):

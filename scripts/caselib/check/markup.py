@@ -142,6 +142,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 class Finding:
     key: tuple  # what identifies it across renderings of a prefix of the body
     message: str
+    code: str  # the rule's stable code (data/rules.yml)
 
 
 # --- limits on the text ------------------------------------------------------------------------
@@ -156,7 +157,9 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
             (
                 MAX_LINES,
                 Finding(
-                    ("lines",), f"正文太长：{len(lines)} 行，最多 {MAX_LINES} 行；请确认没有把整个网页或附件粘贴进来"
+                    ("lines",),
+                    f"正文太长：{len(lines)} 行，最多 {MAX_LINES} 行；请确认没有把整个网页或附件粘贴进来",
+                    "CL060",
                 ),
             )
         ]
@@ -171,6 +174,7 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
                     Finding(
                         ("paragraph", offset),
                         f"这一段太长：到这一行超过了 {MAX_PARAGRAPH_CHARS} 字；请分段（段与段之间空一行）",
+                        "CL061",
                     ),
                 )
             )
@@ -184,6 +188,7 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
                         ("control", offset),
                         f"含有看不见的控制字符 {char_name(control.group())}："
                         "它会打乱文字的显示顺序或让订阅和汇编出错，请删掉",
+                        "CL062",
                     ),
                 )
             )
@@ -197,7 +202,9 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
                     (
                         offset,
                         Finding(
-                            ("openers", opener), f"正文里的 {opener} 太多（到这一行超过了 {MAX_OPENERS} 个）：{count}"
+                            ("openers", opener),
+                            f"正文里的 {opener} 太多（到这一行超过了 {MAX_OPENERS} 个）：{count}",
+                            "CL063",
                         ),
                     )
                 )
@@ -215,6 +222,7 @@ def _text_findings(body: str) -> list[tuple[int, Finding]]:
                         ("depth",),
                         f"正文嵌套太深：这一行的缩进和行首的 >、- 标记相当于 {depth} 层"
                         f"引用或列表，最多 {MAX_DEPTH} 层；请删掉多余的缩进或减少嵌套",
+                        "CL064",
                     ),
                 )
             )
@@ -283,8 +291,8 @@ class _Judge(HTMLParser):
         self.depth = 0
         self.deepest = 0
 
-    def add(self, key: tuple, message: str) -> None:
-        self.findings.setdefault(key, Finding(key, message))
+    def add(self, key: tuple, code: str, message: str) -> None:
+        self.findings.setdefault(key, Finding(key, message, code))
 
     def handle_starttag(self, tag, attrs):
         self._element(tag, attrs)
@@ -303,13 +311,13 @@ class _Judge(HTMLParser):
         self.shown.append(data)
 
     def handle_comment(self, data):
-        self.add(("comment",), "正文里不能写 HTML 注释 <!-- -->：注释不会显示在网站上；请删掉，或改写成正文")
+        self.add(("comment",), "CL065", "正文里不能写 HTML 注释 <!-- -->：注释不会显示在网站上；请删掉，或改写成正文")
 
     def handle_decl(self, decl):
-        self.add(("decl",), "正文里不能写 <!…> 声明：它不会显示在网站上，请删掉")
+        self.add(("decl",), "CL066", "正文里不能写 <!…> 声明：它不会显示在网站上，请删掉")
 
     def handle_pi(self, data):
-        self.add(("decl",), "正文里不能写 <?…?>：它不会显示在网站上，请删掉")
+        self.add(("decl",), "CL066", "正文里不能写 <?…?>：它不会显示在网站上，请删掉")
 
     def unknown_decl(self, data):
         self.handle_decl(data)
@@ -323,41 +331,62 @@ class _Judge(HTMLParser):
             event = next((name for name, _ in attrs if name.startswith("on")), None)
             scheme = re.match(r"([a-z][a-z0-9+.-]*):", tag)
             if tag == "h1":
-                message = (
-                    "正文里不要用一级标题（# 标题，或标题下一行写 ===），标题由 title 字段生成；"
-                    "请用 ## 表示“一、”，### 表示“（一）”"
+                code, message = (
+                    "CL067",
+                    (
+                        "正文里不要用一级标题（# 标题，或标题下一行写 ===），标题由 title 字段生成；"
+                        "请用 ## 表示“一、”，### 表示“（一）”"
+                    ),
                 )
             elif scheme and scheme.group(1) not in URL_SCHEMES:
-                message = (
-                    f"链接“{tag[:60]}”以 {scheme.group(1)}: 开头，不允许（{ALLOWED_LINKS}）；"
-                    "请改成原文网址，或删掉这个链接"
+                code, message = (
+                    "CL068",
+                    (
+                        f"链接“{tag[:60]}”以 {scheme.group(1)}: 开头，不允许（{ALLOWED_LINKS}）；"
+                        "请改成原文网址，或删掉这个链接"
+                    ),
                 )
             elif ":" in tag or "@" in tag:
-                message = (
-                    f"“{shown}”不是有效的链接，会从网站上消失：网址写成 <https://…>，"
-                    "邮箱写成 <名字@example.com> 或 [文字](mailto:名字@example.com)"
+                code, message = (
+                    "CL069",
+                    (
+                        f"“{shown}”不是有效的链接，会从网站上消失：网址写成 <https://…>，"
+                        "邮箱写成 <名字@example.com> 或 [文字](mailto:名字@example.com)"
+                    ),
                 )
             elif event:
-                message = (
-                    f"正文里不能写 HTML 标签 {shown}，其中的 {event}= 事件属性会在读者的浏览器里运行脚本："
-                    "请删掉整个标签"
+                code, message = (
+                    "CL070",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}，其中的 {event}= 事件属性会在读者的浏览器里运行脚本："
+                        "请删掉整个标签"
+                    ),
                 )
             elif tag in RUNS_CODE and tag != "img":
-                message = (
-                    f"正文里不能写 HTML 标签 {shown}：它会在读者的浏览器里运行代码或加载其他网站的内容，请删掉"
-                    "（要展示代码，请放进 ``` 代码块）"
+                code, message = (
+                    "CL071",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}：它会在读者的浏览器里运行代码或加载其他网站的内容，请删掉"
+                        "（要展示代码，请放进 ``` 代码块）"
+                    ),
                 )
             elif tag == "img":
-                message = (
-                    "正文不能插入图片：图片要从其他网站加载（读者在微信里常打不开，也不该让别的网站知道谁在读）；"
-                    f"{MARKDOWN_FOR['img']}"
+                code, message = (
+                    "CL072",
+                    (
+                        "正文不能插入图片：图片要从其他网站加载（读者在微信里常打不开，也不该让别的网站知道谁在读）；"
+                        f"{MARKDOWN_FOR['img']}"
+                    ),
                 )
             else:
-                message = (
-                    f"正文里不能写 HTML 标签 {shown}：请改用 Markdown（{MARKDOWN_FOR.get(tag, '直接写文字')}）；"
-                    "要写小于号请用全角“＜”"
+                code, message = (
+                    "CL073",
+                    (
+                        f"正文里不能写 HTML 标签 {shown}：请改用 Markdown（{MARKDOWN_FOR.get(tag, '直接写文字')}）；"
+                        "要写小于号请用全角“＜”"
+                    ),
                 )
-            self.add(("tag", tag), message)
+            self.add(("tag", tag), code, message)
             self.shown.extend(value or "" for _, value in attrs)
             return
         for name, value in attrs:
@@ -366,21 +395,26 @@ class _Judge(HTMLParser):
             if name not in ALLOWED[tag]:
                 self.add(
                     ("attr", tag, name),
+                    "CL074",
                     f"{shown} 上不能有 {name} 属性（可能带入脚本、样式或隐藏内容）："
                     "如果用了 {: … } 写法，请删掉花括号部分；如果写了 HTML，请改用 Markdown",
                 )
             elif name == "class" and not _CLASS_OF[tag].fullmatch(value):
-                self.add(("attr", tag, name), f"{shown} 上不能设置样式类“{value[:40]}”：请删掉 {{: … }} 花括号部分")
+                self.add(
+                    ("attr", tag, name), "CL074", f"{shown} 上不能设置样式类“{value[:40]}”：请删掉 {{: … }} 花括号部分"
+                )
             elif name in _VALUE_OF and not _VALUE_OF[name].fullmatch(value):
-                self.add(("attr", tag, name), f"{shown} 上不能写 {name}=“{value[:40]}”：请删掉这个属性")
+                self.add(("attr", tag, name), "CL074", f"{shown} 上不能写 {name}=“{value[:40]}”：请删掉这个属性")
             elif name == "id" and value.startswith("__"):
                 self.add(
                     ("id", value),
+                    "CL075",
                     f"小节的锚点“{value[:40]}”不能以两个下划线开头（网站自己的按钮用这样的名字）：请删掉 {{#…}} 部分",
                 )
             elif name == "title" and ("<" in value or ">" in value):
                 self.add(
                     ("title", value),
+                    "CL076",
                     f"链接的提示文字“{value[:40]}”里不能有 < 或 >（提示文字只能是纯文字）：请删掉，或改用全角“＜”“＞”",
                 )
             elif name == "href" and ("class", "headerlink") not in attrs:  # not a heading's own ¶
@@ -397,15 +431,18 @@ class _Judge(HTMLParser):
         if scheme and scheme not in URL_SCHEMES:
             self.add(
                 ("href", value),
+                "CL068",
                 f"链接“{value[:60]}”以 {scheme}: 开头，不允许（{ALLOWED_LINKS}）；请改成原文网址，或删掉这个链接",
             )
         elif scheme == "mailto" and "@" not in parts.path:
-            self.add(("href", value), f"邮箱链接“{value[:60]}”里没有 @，不是邮箱地址（{ALLOWED_LINKS}）")
+            self.add(("href", value), "CL077", f"邮箱链接“{value[:60]}”里没有 @，不是邮箱地址（{ALLOWED_LINKS}）")
         elif scheme in ("http", "https") and not parts.netloc:
-            self.add(("href", value), f"链接“{value[:60]}”没有网站名，不是完整网址（{ALLOWED_LINKS}）")
+            self.add(("href", value), "CL078", f"链接“{value[:60]}”没有网站名，不是完整网址（{ALLOWED_LINKS}）")
         elif not scheme:
             self.add(
-                ("href", value), f"链接“{value[:60]}”不是完整网址（{ALLOWED_LINKS}）；请写完整网址，或删掉这个链接"
+                ("href", value),
+                "CL079",
+                f"链接“{value[:60]}”不是完整网址（{ALLOWED_LINKS}）；请写完整网址，或删掉这个链接",
             )
 
 
@@ -414,7 +451,7 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
     """The rendered body judged: the walker (None when it could not be rendered) and its findings."""
     rendered = render(body)
     if rendered.error:
-        return None, [Finding(("render",), rendered.error)]
+        return None, [Finding(("render",), rendered.error, "CL064")]
     judge = _Judge()
     judge.feed(rendered.html)
     judge.close()
@@ -424,6 +461,7 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
             Finding(
                 ("depth",),
                 f"正文嵌套太深：{judge.deepest} 层（引用、列表、强调一层套一层），最多 {MAX_DEPTH} 层；请减少嵌套",
+                "CL064",
             )
         )
     for ref, (url, _title) in rendered.references.items():
@@ -435,6 +473,7 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
                     f"以 [{ref[:30]}]: 开头的这一行是 Markdown 的链接定义，不会显示在网站上："
                     "要显示这一行，请把 ]: 改成 ]：；要用作链接，请在正文里写 "
                     f"[文字][{ref[:30]}]",
+                    "CL080",
                 )
             )
     if not findings:
@@ -449,6 +488,7 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
                     ("lost",),
                     f"这里的文字不会显示在网站上（例如“{''.join(sorted(lost))[:20]}”）："
                     "可能被当成了 HTML 标签或链接定义；请检查尖括号、方括号和花括号的写法",
+                    "CL081",
                 )
             )
     return judge, findings
@@ -486,7 +526,7 @@ def verdict(body: str) -> Verdict:
     lines = body.split("\n")
     placed = [(_first_line(lines, f.key), f) for f in findings[:MAX_REPORTED]]
     if len(findings) > MAX_REPORTED:
-        placed.append((0, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出")))
+        placed.append((0, Finding(("more",), f"还有 {len(findings) - MAX_REPORTED} 处类似的问题没有列出", "CL082")))
     return Verdict(tuple(placed), bool(judge and judge.anchor_links))
 
 
@@ -498,7 +538,7 @@ def body_findings(case: Case) -> list[tuple[int, Finding]]:
 def rule_body_renders_safely(case: Case):
     """What the body renders to is allowed: Markdown's own elements, full links, plain titles."""
     for line, finding in body_findings(case):
-        yield line, FIELD_BODY, finding.message
+        yield line, FIELD_BODY, finding.code, finding.message
 
 
 # --- links to a part of the page ---------------------------------------------------------------
@@ -552,7 +592,7 @@ def rule_anchor_links(case: Case):
         if anchor not in ids and anchor not in reported:
             reported.add(anchor)
             problem = missing_anchor(case, anchor)
-            yield problem.line, problem.field, problem.message
+            yield problem.line, problem.field, problem.code, problem.message
 
 
 BODY_RULES = (rule_body_renders_safely, rule_anchor_links)
@@ -577,4 +617,5 @@ def missing_anchor(case: Case, anchor: str) -> Problem:
         FIELD_BODY,
         f"链接“{target}”指向的小节在本页不存在：页内链接只能指向正文里的小节标题"
         "（如小节“## 主要做法”的链接写成 #主要做法）；请改成已有的小节标题，或删掉这个链接",
+        "CL083",
     )

@@ -16,6 +16,7 @@ from .yamlsafe import SafeLoader, error_message
 FENCE = "---"
 FIELD_FRONT_MATTER = "元数据"
 FIELD_FILE = "文件"
+CASES_FOLDER = "cases"
 MAX_FILE_BYTES = 300_000  # the largest real case is about 13 KB
 
 
@@ -37,9 +38,9 @@ SHAPE_HINT = "元数据的值只能是一段文字，或一个列表 [值一, �
 class ShapeError(Exception):
     """Front matter whose shape no field allows, found before any value is built."""
 
-    def __init__(self, line: int, field: str, message: str):
+    def __init__(self, line: int, field: str, message: str, code: str):
         super().__init__(message)
-        self.line, self.field, self.message = line, field, message
+        self.line, self.field, self.message, self.code = line, field, message, code
 
 
 def _check_shape(root: yaml.Node) -> None:
@@ -56,17 +57,21 @@ def _check_shape(root: yaml.Node) -> None:
             node, depth = stack.pop()
             if id(node) in seen:
                 raise ShapeError(
-                    node.start_mark.line, field, "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来"
+                    node.start_mark.line,
+                    field,
+                    "不允许使用 YAML 锚点和别名（& 和 * 开头的写法）：请把值直接写出来",
+                    "CL010",
                 )
             seen.add(id(node))
             if depth > 1 and not isinstance(node, yaml.ScalarNode):
-                raise ShapeError(node.start_mark.line, field, "嵌套太深：" + SHAPE_HINT)
+                raise ShapeError(node.start_mark.line, field, "嵌套太深：" + SHAPE_HINT, "CL011")
             if isinstance(node, yaml.ScalarNode):
                 if node.tag.endswith((":int", ":float")) and len(node.value) > MAX_NUMBER_CHARS:
                     raise ShapeError(
                         node.start_mark.line,
                         field,
                         f"数字太长（{len(node.value)} 位，最多 {MAX_NUMBER_CHARS} 位）：文字请用引号括起来",
+                        "CL012",
                     )
             elif isinstance(node, yaml.SequenceNode):
                 stack.extend((item, depth + 1) for item in node.value)
@@ -93,6 +98,8 @@ class Case:
     body: str
     lines: dict[str, int] = field(default_factory=dict)
     body_line: int = 1
+    # the file's name when it was read from a `cases/` folder, whose files are named <id>.md
+    library_file: str = ""
 
     @property
     def id(self) -> str:
@@ -142,24 +149,26 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
                 1,
                 FIELD_FRONT_MATTER,
                 "文件必须以一行 --- 开头，后面是元数据，再用一行 --- 结束（参见 CONTRIBUTING.md）",
+                "CL006",
             )
         ]
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        return None, [Problem(path, 1, FIELD_FRONT_MATTER, "元数据没有结束：在元数据最后加一行 ---，再写正文")]
+        return None, [Problem(path, 1, FIELD_FRONT_MATTER, "元数据没有结束：在元数据最后加一行 ---，再写正文", "CL007")]
     fm_text = "\n".join(lines[1:end])
     try:
         node, data = _compose_and_load(fm_text)
     except ShapeError as exc:
-        return None, [Problem(path, 2 + exc.line, exc.field, exc.message)]
+        return None, [Problem(path, 2 + exc.line, exc.field, exc.message, exc.code)]
     except RecursionError:
-        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "嵌套太深：" + SHAPE_HINT)]
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "嵌套太深：" + SHAPE_HINT, "CL011")]
     except yaml.YAMLError as exc:
-        line, msg = error_message(exc, fm_text)
-        return None, [Problem(path, 2 + line, FIELD_FRONT_MATTER, msg)]
+        line, msg, kind = error_message(exc, fm_text)
+        code = {"control": "CL013", "tag": "CL009"}.get(kind, "CL008")
+        return None, [Problem(path, 2 + line, FIELD_FRONT_MATTER, msg, code)]
     if not isinstance(data, dict):
-        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题")]
+        return None, [Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题", "CL014")]
 
     problems: list[Problem] = []
     key_lines: dict[str, int] = {}
@@ -167,7 +176,9 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         key = str(key_node.value)
         line = 2 + key_node.start_mark.line
         if key in key_lines:
-            problems.append(Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个"))
+            problems.append(
+                Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个", "CL015")
+            )
         key_lines.setdefault(key, line)
     meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
     body = "\n".join(lines[end + 1 :])
@@ -192,7 +203,9 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
             return None, [
-                Problem(shown, 1, FIELD_FILE, "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/")
+                Problem(
+                    shown, 1, FIELD_FILE, "是指向仓库以外的符号链接，不能作为案例；请把文件本身放进 cases/", "CL003"
+                )
             ]
     try:
         size = path.stat().st_size
@@ -204,11 +217,12 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
                     FIELD_FILE,
                     f"文件太大（{size // 1000} KB），案例文件最多 {MAX_FILE_BYTES // 1000} KB："
                     "请确认没有把整个网页、图片或附件粘贴进来",
+                    "CL002",
                 )
             ]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(shown, 1, FIELD_FILE, f"无法读取（{exc.strerror}）")]
+        return None, [Problem(shown, 1, FIELD_FILE, f"无法读取（{exc.strerror}）", "CL004")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -219,9 +233,13 @@ def read_case_file(path: Path, root: Path) -> tuple[Case | None, list[Problem]]:
                 line,
                 FIELD_FILE,
                 "不是 UTF-8 编码；请用 UTF-8 重新保存（或用 python -m caselib import 导入原文）",
+                "CL001",
             )
         ]
-    return parse_case(text, shown)
+    case, problems = parse_case(text, shown)
+    if case is not None and path.parent.name == CASES_FOLDER:
+        case.library_file = path.name
+    return case, problems
 
 
 def case_files(cases_dir: Path) -> list[Path]:
@@ -242,6 +260,7 @@ def stray_files(cases_dir: Path, root: Path) -> list[Problem]:
                 1,
                 FIELD_FILE,
                 f"{where}，不会成为案例：案例文件要直接放在 cases/ 下，文件名以 .md 结尾",
+                "CL005",
             )
         )
     return problems

@@ -49,7 +49,7 @@ def parse(text: str) -> list[Entry]:
     try:
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        line, message = error_message(exc, text)
+        line, message, _ = error_message(exc, text)
         raise GlossaryError(1 + line, message) from None
     if node is None:
         return []
@@ -78,9 +78,9 @@ def load(path: Path = GLOSSARY_PATH, shown_path: str = GLOSSARY_FILE) -> tuple[l
     try:
         return parse(path.read_text(encoding="utf-8")), []
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(shown_path, 1, FIELD, f"无法读取（{exc}），应是 UTF-8 文本")]
+        return [], [Problem(shown_path, 1, FIELD, f"无法读取（{exc}），应是 UTF-8 文本", "CL090")]
     except GlossaryError as exc:
-        return [], [Problem(shown_path, exc.line, FIELD, exc.message)]
+        return [], [Problem(shown_path, exc.line, FIELD, exc.message, "CL090")]
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,14 +112,18 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
             if not value:
                 problems.append(
                     Problem(
-                        path, e.line, key, f"词条“{e.term}”缺少 {key}（每个词条都要写 term、expansion、quote、case）"
+                        path,
+                        e.line,
+                        key,
+                        f"词条“{e.term}”缺少 {key}（每个词条都要写 term、expansion、quote、case）",
+                        "CL091",
                     )
                 )
             elif len(value) > MAX_CHARS[key]:
-                problems.append(Problem(path, e.line, key, f"太长：{len(value)} 字，最多 {MAX_CHARS[key]} 字"))
+                problems.append(Problem(path, e.line, key, f"太长：{len(value)} 字，最多 {MAX_CHARS[key]} 字", "CL092"))
             elif invisible(value):
                 problems.append(
-                    Problem(path, e.line, key, f"含有看不见的字符 {char_name(invisible(value)[0])}：请删掉")
+                    Problem(path, e.line, key, f"含有看不见的字符 {char_name(invisible(value)[0])}：请删掉", "CL093")
                 )
             elif key != "quote" and ("<" in value or ">" in value):
                 problems.append(
@@ -128,16 +132,19 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
                         e.line,
                         key,
                         "不能包含 < 或 >：释义显示为鼠标停留时的提示，只能是纯文字（要写书名号请用《》）",
+                        "CL094",
                     )
                 )
         if e.term in seen:
-            problems.append(Problem(path, e.line, "term", f"词条“{e.term}”重复，每个模式只写一条"))
+            problems.append(Problem(path, e.line, "term", f"词条“{e.term}”重复，每个模式只写一条", "CL095"))
         seen.add(e.term)
         case = known.get(e.case)
         # An entry whose case is not in this library (a test or benchmark corpus) is not shown.
         if case is not None and e.quote and e.quote not in case.body:
             problems.append(
-                Problem(path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）")
+                Problem(
+                    path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）", "CL096"
+                )
             )
         if case is not None and e.term and e.term not in (*case.values("models"), *case.values("standards")):
             problems.append(
@@ -147,6 +154,7 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
                     "term",
                     f"“{e.term}”不是案例“{e.case}”的模式（models）或对标要求"
                     "（standards）之一：词条名要与该案例中的写法完全一致",
+                    "CL097",
                 )
             )
     return problems

@@ -1,4 +1,6 @@
-"""A problem found in a case file, printed as `path:line: field: message`."""
+"""A problem found in a case file, printed as `path:line: field: message [CL012]`.
+
+The code names the rule (data/rules.yml lists every code; `check --ignore CL012` skips one)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ class Problem:
     line: int
     field: str
     message: str
+    code: str = ""  # the rule's stable code (CL001…), see data/rules.yml
 
     def __str__(self) -> str:
-        return visible(f"{self.path}:{self.line}: {self.field}: {self.message}")
+        shown = f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return visible(shown + (f" [{self.code}]" if self.code else ""))

@@ -31,6 +31,14 @@ class Field:
     max_chars: int | None = None
     dimension: str | None = None
     example: object = None
+    min_items: int | None = None  # list fields: fewest values (a required list has at least one)
+    max_items: int | None = None  # list fields: most values
+    commas: bool = False  # list fields: a value may contain a comma (not several values joined)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Other written forms of allowed values (甘肃省 → 甘肃), from data/aliases.yml."""
+        return aliases(self.vocab) if self.vocab else {}
 
     @property
     def is_list(self) -> bool:
@@ -71,6 +79,13 @@ def vocab(name: str) -> tuple[str, ...]:
 
 
 @functools.cache
+def aliases(name: str) -> dict[str, str]:
+    """Other forms of the values of one controlled list, each meaning exactly one allowed value."""
+    table = _read("aliases.yml").get(name) or {}
+    return {str(k): str(v) for k, v in table.items() if str(v) in vocab(name)}
+
+
+@functools.cache
 def institutions() -> tuple[dict, ...]:
     return tuple(_read("vocab/institutions.yml"))
 
@@ -97,18 +112,18 @@ def data_problems() -> list[Problem]:
             text = path.read_text(encoding="utf-8")
             data = yaml.load(text, Loader=SafeLoader)
         except yaml.YAMLError as exc:
-            line, message = error_message(exc, text)
-            problems.append(Problem(shown, 1 + line, "数据文件", message))
+            line, message, _ = error_message(exc, text)
+            problems.append(Problem(shown, 1 + line, "数据文件", message, "CL098"))
             continue
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）"))
+            problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）", "CL098"))
             continue
         if path.parent.name == "vocab" and not (isinstance(data, list) and data):
-            problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头"))
+            problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头", "CL098"))
         elif (
             path.parent.name == "vocab"
             and path.name != "institutions.yml"
             and not all(isinstance(v, str) and v.strip() for v in data)
         ):
-            problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字"))
+            problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字", "CL098"))
     return problems

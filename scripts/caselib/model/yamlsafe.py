@@ -27,24 +27,26 @@ _PROBLEMS = (
 )
 
 
-def error_message(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
-    """(0-based line in the YAML `text`, Chinese message) for any error of the YAML parser: the
-    one way the front matter, the glossary and the data files report a file that does not parse.
-    The line is where the broken construct starts (an unclosed quote: the quote)."""
+def error_message(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
+    """(0-based line in the YAML `text`, Chinese message, kind: "control", "tag" or "syntax") for
+    any error of the YAML parser: the one way the front matter, the glossary and the data files
+    report a file that does not parse. The line is where the broken construct starts (an
+    unclosed quote: the quote)."""
     if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
         char = chr(exc.character)
         return (
             text[: max(0, text.find(char))].count("\n"),
             f"含有不允许的控制字符 {char_name(char)}：请删掉（从网页复制时常会带上）",
+            "control",
         )
     if not isinstance(exc, yaml.MarkedYAMLError):
-        return 0, f"YAML 格式错误（{exc}）"
+        return 0, f"YAML 格式错误（{exc}）", "syntax"
     mark = exc.context_mark or exc.problem_mark
     line = mark.line if mark else 0
     if isinstance(exc, yaml.constructor.ConstructorError):
-        return line, "不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"
+        return line, "不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字", "tag"
     text = f"{exc.context or ''} {exc.problem or ''}"
     for needle, message in _PROBLEMS:
         if needle in text:
-            return line, f"YAML 格式错误：{message}"
-    return line, f"YAML 格式错误：请检查这一行的冒号、引号和缩进（{(exc.problem or '').strip()}）"
+            return line, f"YAML 格式错误：{message}", "syntax"
+    return line, f"YAML 格式错误：请检查这一行的冒号、引号和缩进（{(exc.problem or '').strip()}）", "syntax"

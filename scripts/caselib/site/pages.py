@@ -280,18 +280,52 @@ def field_guide_page() -> Page:
         front_matter("字段说明"),
         "# 字段说明\n\n",
         "每个案例是 `cases/` 目录下的一个 Markdown 文件，文件开头用两行 `---` 包住元数据（front matter），"
-        "下面是案例正文。本页由案例库的字段定义自动生成，检查工具 `python -m caselib check` 按同一份定义检查。\n\n",
+        "下面是案例正文。本页由案例库的字段定义自动生成，检查（`make check`）按同一份定义进行，"
+        "每条检查规则的编号和例子见“参与贡献 › 检查规则”页。\n\n",
         "| 字段 | 名称 | 必填 | 写法 | 说明 |\n|---|---|---|---|---|\n",
     ]
     for spec in fields():
         required = "必填" + ("（可填 未知）" if spec.unknown else "") if spec.required else "选填"
-        parts.append(f"| `{spec.key}` | {spec.label} | {required} | {type_names[spec.type]} | {md_text(spec.help)} |\n")
+        written = type_names[spec.type]
+        if spec.min_items or spec.max_items:
+            written += (
+                f"（{spec.min_items or 0} 到 {spec.max_items} 个）"
+                if spec.max_items
+                else f"（至少 {spec.min_items} 个）"
+            )
+        parts.append(f"| `{spec.key}` | {spec.label} | {required} | {written} | {md_text(spec.help)} |\n")
     parts.append(limits_section())
     for spec in fields():
         if spec.vocab:
             parts.append(f"\n## {spec.label}（`{spec.key}`）允许的值\n\n")
             parts.append("、".join(md_text(v) for v in spec.allowed) + "\n")
     return Page("contributing/fields.md", "".join(parts))
+
+
+def rules_page() -> Page:
+    """Every rule `check` applies, by its stable code, from the registry (data/rules.yml)."""
+    from ..check.codes import rules
+
+    parts = [
+        front_matter("检查规则"),
+        "# 检查规则\n\n",
+        "`make check`（即 `python -m caselib check`）检查案例文件时，每个问题占一行，"
+        "末尾方括号里是规则编号，例如：\n\n",
+        "```text\ncases/2024-xxdx-sanjin.md:7: province: “甘肃省”应写成“甘肃”"
+        "（省份的规范写法；运行 make fix 可自动改正） [CL032]\n```\n\n",
+        "- 标有“可自动改正”的规则，运行 `make fix`（即 `python -m caselib check --fix`）会直接改好文件里的这一行，"
+        "并列出改了什么，文件的其他部分一字不动；其他问题请按提示手动修改。\n"
+        "- 暂时不想检查某条规则时，用 `python -m caselib check --ignore CL031,CL048`（合并前仍要全部通过）。\n"
+        "- 编号不会改变，也不会重复使用。本页由案例库的规则表自动生成，字段的写法见[字段说明](fields.md)。\n\n",
+        "| 编号 | 规则 | 例如（不合规的写法） | 可自动改正 |\n|---|---|---|---|\n",
+    ]
+    for rule in rules():
+        if rule.retired:
+            continue
+        written = ": " in rule.example or rule.example.startswith(("<", "[", "!", "#"))
+        example = f"`{rule.example}`" if written and "`" not in rule.example else md_text(rule.example)
+        parts.append(f"| {rule.code} | {md_text(rule.title)} | {example} | {'可以' if rule.fix else ''} |\n")
+    return Page("contributing/rules.md", "".join(parts))
 
 
 def limits_section() -> str:
@@ -348,6 +382,7 @@ def site_pages(cases: list[Case], related_cases: dict[str, list[Case]] | None = 
     pages = [case_page(c, related_cases[c.id]) for c in cases] + [
         all_cases_page(cases),
         field_guide_page(),
+        rules_page(),
         glossary_page(cases),
     ]
     memo: dict = {}  # list items, for this build only (the cases are in `cases` throughout)
