@@ -421,12 +421,7 @@ def test_palette_meets_wcag_aa():
 
 def test_with_a_site_url_the_share_card_has_the_page_address(tmp_path):
     project = copy_project(tmp_path / "project")
-    config = project / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace('site_url: ""', 'site_url: "https://example.org/dj/"'),
-        encoding="utf-8",
-    )
-    result = build_site(project, tmp_path / "site")
+    result = build_site(project, tmp_path / "site", env={"CASELIB_SITE_URL": "https://example.org/dj/"})
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "site" / "cases" / "2019-swpu-sili" / "index.html").read_text(encoding="utf-8")
     assert '<meta property="og:url" content="https://example.org/dj/cases/2019-swpu-sili/">' in page
