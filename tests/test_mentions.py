@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import urllib.parse
 
@@ -12,6 +13,7 @@ from caselib.site.mentions import Target, link_mentions
 SILI = Target("四力", "models/四力.md", "四力：政治领导力、思想引领力、群众组织力、社会号召力")
 SANHUA = Target("三化四领", "models/三化四领.md", "三化四领：三化……")
 PLUS = Target("1+8+N", "models/1+8+N.md", '1+8+N：一个 "党委" <统筹>')
+PIPI = Target("两张皮", "glossary/index.md", "两张皮：党建与业务相互脱节", "两张皮")
 ALL = [SILI, SANHUA, PLUS]
 FROM = "cases/x.md"
 
@@ -83,6 +85,20 @@ def test_targets_are_the_shown_glossary_terms_with_their_index_pages(cases):
     assert found["四力"].path == "models/四力.md"
     assert found["七个有力"].path == "standards/七个有力.md"
     assert found["四力"].tooltip == "四力：政治领导力、思想引领力、群众组织力、社会号召力"
+    assert found["四力"].anchor == ""
+    assert (found["两张皮"].path, found["两张皮"].anchor) == ("glossary/index.md", "两张皮")
+    assert found["党建+"].anchor == "党建+"
+
+
+def test_a_saying_links_to_its_heading_on_the_glossary_page_and_keeps_the_rules():
+    """A saying (`kind: 说法`) links like the other terms: first mention only, longest term first."""
+    page = "<p>化解党建业务“两张皮”问题，“四力”并提；再说两张皮。</p>"
+    out = link_mentions(page, FROM, [*ALL, PIPI, Target("两张", "glossary/index.md", "两张：x", "两张")])
+    assert links(out) == [
+        ("../../glossary/#%E4%B8%A4%E5%BC%A0%E7%9A%AE", "两张皮：党建与业务相互脱节", "两张皮"),
+        ("../../models/%E5%9B%9B%E5%8A%9B/", "四力：政治领导力、思想引领力、群众组织力、社会号召力", "四力"),
+    ]
+    assert out.endswith("；再说两张皮。</p>")
 
 
 def test_case_page_mention_opens_the_definition_and_shows_a_tooltip(page, site_url):
@@ -98,12 +114,37 @@ def test_case_page_mention_opens_the_definition_and_shows_a_tooltip(page, site_u
 
 
 def test_every_mention_link_in_the_built_site_resolves_to_a_definition(built_site):
-    found = 0
+    found, sayings = 0, 0
     for html_file in sorted((built_site / "cases").glob("*/index.html")):
         for href, title, text in links(html_file.read_text(encoding="utf-8")):
-            target = (html_file.parent / urllib.parse.unquote(href) / "index.html").resolve()
+            path, _, anchor = urllib.parse.unquote(href).partition("#")
+            target = (html_file.parent / path / "index.html").resolve()
             assert target.is_file(), (html_file, href)
-            assert "“" + text + "”指什么" in target.read_text(encoding="utf-8")
+            if anchor:  # a saying: its heading in the 常用说法 section of the glossary page
+                defined = target.read_text(encoding="utf-8")
+                assert target.parent.name == "glossary"
+                heading = re.search(f'<h3 id="{re.escape(html.escape(anchor))}"[^>]*>(.*?)</h3>', defined)
+                assert heading and heading.group(1).startswith(text), (html_file, href)
+                assert defined.index('<h2 id="常用说法"') < heading.start()
+                sayings += 1
+            else:
+                assert "“" + text + "”指什么" in target.read_text(encoding="utf-8")
             assert title.startswith(text + "：")
             found += 1
-    assert found >= 15
+    assert found >= 15 and sayings >= 8
+
+
+def test_case_page_saying_opens_its_glossary_section(page, site_url):
+    """两张皮 in a case's text: a tooltip, and a click lands on its entry under 常用说法."""
+    page.goto(site_url + "/cases/2022-zjbti-sanhua-siling/")
+    mention = page.locator("article a.caselib-term", has_text="两张皮")
+    assert mention.count() == 1
+    mention.hover()
+    tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text="党建工作与业务工作相互脱节")
+    tooltip.first.wait_for(state="visible", timeout=5000)
+    mention.click()
+    page.wait_for_url("**/glossary/#" + urllib.parse.quote("两张皮"))
+    heading = page.locator("article h3", has_text="两张皮")
+    assert heading.get_attribute("id") == "两张皮"
+    assert heading.is_visible()
+    assert "着力解决党建与业务工作“两张皮”的问题" in page.locator("article").inner_text()

@@ -4,6 +4,10 @@ A definition is shown at the top of the index page of its value (`/models/四力
 `/standards/七个有力/`) with the sentence it comes from and the case cited, followed by the
 models that appear together with it. The checker verifies every quoted sentence is really in
 the body of the cited case, so a definition never drifts from its source.
+
+An entry marked `kind: 说法` defines a term the cases lean on in their text (两张皮, 立德树人)
+that is no case's model or standard: it has no index page, so it is shown in its own section of
+the glossary page (常用说法), and its quote must contain the term.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from .yamlsafe import SafeLoader, error_message
 
 GLOSSARY_PATH = Path(__file__).parent.parent / "data" / "glossary.yml"
 GLOSSARY_FILE = "scripts/caselib/data/glossary.yml"
-KEYS = ("term", "expansion", "quote", "case")
+KEYS = ("term", "expansion", "quote", "case")  # every entry has these
+ALLOWED = (*KEYS, "kind")
+SAYING = "说法"  # the one value of `kind`: a term of the cases' text, not a model or standard
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ class Entry:
     quote: str
     case: str
     line: int
+    kind: str = ""
+
+    @property
+    def saying(self) -> bool:
+        return self.kind == SAYING
 
 
 MAX_CHARS = {"term": 30, "expansion": 200, "quote": 500, "case": 64}
@@ -59,17 +70,19 @@ def parse(text: str) -> list[Entry]:
     for item in node.value:
         line = item.start_mark.line + 1
         if not isinstance(item, yaml.MappingNode):
-            raise GlossaryError(line, "每个词条应写成 term、expansion、quote、case 四项（见文件开头的说明）")
+            raise GlossaryError(
+                line, "每个词条应写成 term、expansion、quote、case 四项（常用说法另加 kind: 说法，见文件开头的说明）"
+            )
         data = {}
         for key, value in item.value:
             if id(value) in seen or not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
                 raise GlossaryError(key.start_mark.line + 1, "每一项只能是一段文字（不能是列表、嵌套或 & * 别名）")
             seen.add(id(value))
-            if key.value not in KEYS:
-                raise GlossaryError(key.start_mark.line + 1, f"不认识“{key.value[:30]}”（允许：{'、'.join(KEYS)}）")
+            if key.value not in ALLOWED:
+                raise GlossaryError(key.start_mark.line + 1, f"不认识“{key.value[:30]}”（允许：{'、'.join(ALLOWED)}）")
             data[key.value] = value.value
-        term, expansion, quote, case = (str(data.get(k, "")).strip() for k in KEYS)
-        entries.append(Entry(term, expansion, quote, case, line=line))
+        term, expansion, quote, case, kind = (str(data.get(k, "")).strip() for k in ALLOWED)
+        entries.append(Entry(term, expansion, quote, case, line=line, kind=kind))
     return entries
 
 
@@ -99,11 +112,24 @@ def shown(cases: list[Case]) -> list[Entry]:
     return [e for e in entries() if e.case in ids]
 
 
+def sayings(cases: list[Case]) -> list[Entry]:
+    """The shown entries of terms of the cases' text (`kind: 说法`)."""
+    return [e for e in shown(cases) if e.saying]
+
+
+def mentioned_in(term: str, cases: list[Case]) -> list[Case]:
+    """The cases whose body names `term`."""
+    return [c for c in cases if term in c.body]
+
+
 def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = GLOSSARY_FILE) -> list[Problem]:
-    """Every entry is complete, unique, and quotes the body of an existing case."""
+    """Every entry is complete, unique, and quotes the body of an existing case; the term of a
+    model or standard is one of that case's, the term of a saying is in its quote and is no
+    case's model or standard."""
     known = {c.id: c for c in cases}
     problems: list[Problem] = []
     seen: set[str] = set()
+    tag_values = {v for c in cases for key in ("models", "standards") for v in c.values(key)}
     if items is None:
         items, problems = load()
     for e in items:
@@ -135,6 +161,16 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
                         "CL094",
                     )
                 )
+        if e.kind and not e.saying:
+            problems.append(
+                Problem(
+                    path,
+                    e.line,
+                    "kind",
+                    f"“{e.kind[:30]}”不是可用的类别：常用说法写 kind: {SAYING}；案例的模式或对标要求不写 kind",
+                    "CL099",
+                )
+            )
         if e.term in seen:
             problems.append(Problem(path, e.line, "term", f"词条“{e.term}”重复，每个模式只写一条", "CL095"))
         seen.add(e.term)
@@ -146,14 +182,39 @@ def check(cases: list[Case], items: Iterable[Entry] | None = None, path: str = G
                     path, e.line, "quote", f"引文不在案例“{e.case}”的正文中：请从正文逐字复制一句（含标点）", "CL096"
                 )
             )
-        if case is not None and e.term and e.term not in (*case.values("models"), *case.values("standards")):
+        if case is None or not e.term:
+            continue
+        if e.saying:
+            if e.quote and e.term not in e.quote:
+                problems.append(
+                    Problem(
+                        path,
+                        e.line,
+                        "quote",
+                        f"引文中没有“{e.term}”：常用说法的引文要包含这个词，写法完全一致",
+                        "CL100",
+                    )
+                )
+            if e.term in tag_values:
+                problems.append(
+                    Problem(
+                        path,
+                        e.line,
+                        "kind",
+                        f"“{e.term}”是案例的模式（models）或对标要求（standards）：请删去 kind: {SAYING}，"
+                        "释义会显示在它的索引页上",
+                        "CL101",
+                    )
+                )
+        elif e.term not in (*case.values("models"), *case.values("standards")):
             problems.append(
                 Problem(
                     path,
                     e.line,
                     "term",
                     f"“{e.term}”不是案例“{e.case}”的模式（models）或对标要求"
-                    "（standards）之一：词条名要与该案例中的写法完全一致",
+                    "（standards）之一：词条名要与该案例中的写法完全一致；"
+                    f"若是正文中的常用说法，请加一行 kind: {SAYING}",
                     "CL097",
                 )
             )

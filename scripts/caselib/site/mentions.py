@@ -3,6 +3,8 @@
 Where the body of a case page names a model or requirement that has a 模式词典 entry (四力,
 三化四领, 七个有力 …), its first mention links to the index page of that term, which shows the
 definition; the link's title (shown by the theme as a tooltip) says what the term stands for.
+A saying of the cases' text (两张皮, `kind: 说法`) has no index page: it links to its heading in
+the 常用说法 section of the glossary page.
 The theme inserts a title into its tooltip as HTML, and these links are made after the page was
 sanitised: the title is made plain text here (`safety.plain_text`), then escaped.
 
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 from ..model import glossary
 from ..model.cases import Case
-from .pages import glossary_targets
+from .pages import GLOSSARY_PAGE, glossary_targets, saying_anchor
 from .safety import plain_text
 from .urls import href
 
@@ -37,15 +40,26 @@ class Target:
     term: str
     path: str  # the page (source path) that shows the term's definition
     tooltip: str  # plain text (safety.plain_text), not yet escaped
+    anchor: str = ""  # the id of the definition on that page, if it is not the whole page
 
 
 def targets(cases: list[Case]) -> list[Target]:
-    """Every glossary term shown in this library, with the page that defines it."""
+    """Every glossary term shown in this library, with the page (and heading) that defines it."""
     expansions = {e.term: e.expansion for e in glossary.shown(cases)}
-    return [
-        Target(term, path, plain_text(f"{term}：{expansions[term]}"))
-        for term, path in sorted(glossary_targets(cases).items())
+    found = [
+        Target(term, path, plain_text(f"{term}：{expansions[term]}")) for term, path in glossary_targets(cases).items()
     ]
+    found += [
+        Target(e.term, GLOSSARY_PAGE, plain_text(f"{e.term}：{e.expansion}"), saying_anchor(e.term))
+        for e in glossary.sayings(cases)
+    ]
+    return sorted(found, key=lambda t: t.term)
+
+
+def target_href(from_path: str, target: Target) -> str:
+    """The relative link from a page to where the target's definition is."""
+    fragment = "#" + urllib.parse.quote(target.anchor, safe="") if target.anchor else ""
+    return href(from_path, target.path) + fragment
 
 
 def _pattern(found: list[Target]) -> re.Pattern:
@@ -76,7 +90,7 @@ def link_mentions(page_html: str, from_path: str, all_targets: list[Target]) -> 
             return match.group(0)
         done.add(target.term)
         return (
-            f'<a class="{CLASS}" href="{html.escape(href(from_path, target.path))}" '
+            f'<a class="{CLASS}" href="{html.escape(target_href(from_path, target))}" '
             f'title="{html.escape(target.tooltip)}">{match.group(0)}</a>'
         )
 

@@ -15,7 +15,7 @@ from ..model import glossary
 from ..model.cases import Case, newest_first
 from ..model.schema import UNKNOWN, Dimension, dimensions, fields, fields_by_key
 from ..model.tags import group_by_tag
-from ..model.text import GAP_MARK
+from ..model.text import GAP_MARK, slug
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
 from .mdtext import Page, front_matter, md_text
@@ -198,26 +198,69 @@ def definition(dim: Dimension, value: str, cases: list[Case], from_path: str) ->
 
 
 def glossary_targets(cases: list[Case]) -> dict[str, str]:
-    """Each glossary term shown in this library → the index page that carries its definition."""
+    """Each glossary model or standard shown in this library → the index page that carries its
+    definition (a saying has none: see `saying_anchor`)."""
     dims = {d.key: d for d in dimensions()}
     out = {}
     for key in ("standard", "model"):  # a model wins over a standard
         used = group_by_tag(cases, dims[key])
-        out.update({e.term: tag_path(dims[key], e.term) for e in glossary.shown(cases) if e.term in used})
+        out.update(
+            {e.term: tag_path(dims[key], e.term) for e in glossary.shown(cases) if e.term in used and not e.saying}
+        )
+    return out
+
+
+SAYINGS_SHOWN = 10  # cases listed under a saying; more are counted
+
+
+def saying_anchor(term: str) -> str:
+    """The id of a saying's heading on the glossary page (`/glossary/#两张皮`)."""
+    return slug(term)
+
+
+def _sayings(cases: list[Case]) -> list[str]:
+    """The 常用说法 section: each saying, what it means, its quote and source, the cases naming it."""
+    found = [(e, newest_first(glossary.mentioned_in(e.term, cases))) for e in glossary.sayings(cases)]
+    if not found:
+        return []
+    out = [
+        "## 常用说法",
+        "",
+        "案例正文里常用、但不是哪个案例的模式或对标要求的说法。",
+        "",
+    ]
+    by_id = {c.id: c for c in cases}
+    for entry, naming in sorted(found, key=lambda r: (-len(r[1]), r[0].term)):
+        cite = link(by_id[entry.case].title, GLOSSARY_PAGE, case_path(by_id[entry.case]))
+        listed = "、".join(link(c.title, GLOSSARY_PAGE, case_path(c)) for c in naming[:SAYINGS_SHOWN])
+        more = f"等 {len(naming)} 个案例" if len(naming) > SAYINGS_SHOWN else ""
+        out += [
+            f"### {md_text(entry.term)} {{ #{saying_anchor(entry.term)} }}",
+            "",
+            f"**{md_text(entry.expansion)}**",
+            "",
+            f"> {md_text(entry.quote)}",
+            "",
+            f"—— 引自{cite}",
+            "",
+            f"正文提到它的案例（{len(naming)} 个）：{listed}{more}。",
+            "",
+        ]
     return out
 
 
 def glossary_page(cases: list[Case]) -> Page:
-    """模式词典: every curated term with what it stands for, linking to its index page;
-    models, then requirements, each most used first."""
+    """模式词典: every curated term with what it stands for; models, then requirements, each most
+    used first and linking to its index page; then the sayings of the cases' text, in full."""
     pages_of = glossary_targets(cases)
     dims = {d.key: d for d in dimensions()}
     out = [
         front_matter("模式词典"),
         "# 模式词典",
         "",
-        "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
-        "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
+        "各单位提出的党建模式、对标要求，以及案例中常用的说法各指什么。每条释义都摘自一个案例的原文，并注明出处；"
+        "点击模式或对标要求的名称，可以看到释义的出处和使用它的全部案例；常用说法的出处列在本页最后。"
+        "案例正文中第一次提到这些词时也会链接到这里的释义。"
         f"想补充词条或指出释义的问题，请看{link('参与贡献', GLOSSARY_PAGE, 'contributing/index.md')}。",
         "",
     ]
@@ -235,6 +278,7 @@ def glossary_page(cases: list[Case]) -> Page:
                 name = link(entry.term, GLOSSARY_PAGE, pages_of[entry.term])
                 out += [f"- **{name}**（{counts[entry.term]} 个案例）：{md_text(entry.expansion)}"]
         out.append("")
+    out += _sayings(cases)
     return Page(GLOSSARY_PAGE, "\n".join(out) + "\n")
 
 
