@@ -72,6 +72,7 @@ def parse_meta_line(line: str) -> dict[str, str] | None:
     Returns {"author": …, "source": …, "date": …} with the keys that were present.
     """
     text = re.sub(r"\[[^\]]{1,12}\]", " ", line.strip())
+    text = re.sub(r"^[(（【][^)）】]{1,8}[)）】]", "", text)  # "(整期优先)网络出版时间:2023-02-14"
     if not text or len(text) > 160 or re.search("[，。；！？]", text):
         return None
     kind_of, key_re = _meta_keys()
@@ -111,8 +112,7 @@ def date_from_url(url: str) -> str | None:
         (r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.]|$)", False),
         (r"/(\d{2})(\d{2})(\d{2})/", True),
     ):
-        match = re.search(pattern, path)
-        if match:
+        for match in re.finditer(pattern, path):  # the first that is a date ("/20000878/" is not)
             year, month, day = (int(g) for g in match.groups())
             year += 2000 if short else 0
             if 1 <= month <= 12 and 1 <= day <= 31:
@@ -138,4 +138,5 @@ def is_paragraph(line: str) -> bool:
 AUTHORS_LINE = re.compile(
     r"^[(（]([\u4e00-\u9fff]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff]{2,4})+|[\u4e00-\u9fff]{2,3})[)）]$"
 )
+ORIGINAL_TITLE = re.compile(r"^[(（【\[]?\s*原标题\s*[:：]\s*(.{4,80}?)\s*[)）】\]]?$")
 EDITOR_NOTE = re.compile(r"^[【\[(（]?\s*编者按\s*[】\])）]?\s*[:：]?")

@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ..model import spam
 from ..model.cases import Case, Loader
 from ..model.problems import invisible
-from ..model.schema import UNKNOWN, fields, institutions
+from ..model.schema import UNKNOWN, fields
 from ..model.text import GAP_MARK
-from . import clean, extract, fix
+from . import clean, extract, fix, institutions
 from .dedupe import find_duplicates, t2s
 from .read import ImportError_
 from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
@@ -92,7 +93,71 @@ def _is_byline(text: str) -> bool:
     return (
         bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text))
         and len(text) <= 30
-        or any(entry["name"] == text for entry in institutions())
+        or institutions.by_name(text) is not None
+    )
+
+
+def _is_affiliation(text: str) -> bool:
+    """An author's affiliation line: a listed institution and a place or postcode
+    ("新乡医学院三全学院   河南新乡  453003")."""
+    return len(text) <= 40 and bool(institutions.find_names(text)) and bool(re.search(r"\d{6}|\s{2,}", text))
+
+
+_NAME_LIST = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:\s*[,，、;；]\s*[\u4e00-\u9fff]{2,4}|\s+[\u4e00-\u9fff]{2,4}){1,9}$")
+
+
+def _is_name_list(text: str) -> bool:
+    """A line of two to ten personal names and nothing else ("杨卫红 ,成敬斋 ,陈子龙")."""
+    return bool(_NAME_LIST.match(text)) and not any(w in text for w in ("学院", "党委", "支部", "大学"))
+
+
+_COLUMN = re.compile(
+    r"^[\u4e00-\u9fff]{2,6}(?:新闻|动态|要闻|公告|通知|概况|资讯|快讯|专题|聚焦|工作|建设|党建|风采)(?:\s*[A-Za-z ]{0,12})?$"
+)
+
+
+def _is_column_name(text: str) -> bool:
+    """A site's column name above a headline (党总支动态, 新闻动态 news, 建设动态, 党建工作)."""
+    return bool(_COLUMN.match(text))
+
+
+def _headline_index(lines: list[tuple[int, str]], first_para: int) -> int | None:
+    """On a news page, the line index of the headline: above the article, the nearest line
+    before the first metadata line (发布时间 / 来源 / 作者 / 点击) that could be a headline, or
+    else the first such line after a breadcrumb. None when the page has neither (plain text)."""
+    anchor = crumb = None
+    for i, (_, text) in enumerate(lines[:first_para]):
+        if not text:
+            continue
+        if clean.noise_reason(text) == "导航路径" and crumb is None and anchor is None:
+            crumb = i
+        elif anchor is None and clean.parse_meta_line(text) is not None and not clean.noise_reason(text):
+            anchor = i
+            break
+    candidates = [
+        i
+        for i, (_, text) in enumerate(lines[:first_para])
+        if text and _could_be_headline(text) and (crumb is None or i > crumb)
+    ]
+    if anchor is not None:
+        before = [i for i in candidates if i < anchor]
+        if before:
+            return before[-1]
+    if crumb is not None:
+        after = [i for i in candidates if i > crumb and (anchor is None or i < anchor)]
+        if after:
+            return after[0]
+    return None
+
+
+def _could_be_headline(text: str) -> bool:
+    return (
+        len(extract.squash(text)) >= 6
+        and clean.noise_reason(text) is None
+        and clean.parse_meta_line(text) is None
+        and not _is_column_name(text)
+        and not _is_byline(text)
+        and numbered_level(text) is None
     )
 
 
@@ -102,6 +167,7 @@ def import_lines(
     cases: list[Case] | None = None,
     case_id: str | None = None,
     title_hint: str = "",
+    source_meta: dict[str, str] | None = None,
 ) -> Result:
     """Import the lines of one source. title_hint (a web page's <h1> or <title>) picks the title
     among the short lines above the article, where a saved page also has its menus."""
@@ -146,12 +212,14 @@ def import_lines(
     meta: dict[str, str] = {}
     title, bylines, crumbs, editor_note = "", [], [], ""
     page_title = ""
+    original_title = ""
     header = True
     title_no = 0
     body: list[tuple[int, str]] = []
     in_related = False
     expect_case_title = False
-    for no, text in lines:
+    headline = _headline_index(lines, first_para) if not title_hint else None
+    for i, (no, text) in enumerate(lines):
         if not text:
             continue
         reason = clean.noise_reason(text)
@@ -172,6 +240,11 @@ def import_lines(
             editor_note = editor_note or clean.EDITOR_NOTE.sub("", text).strip()
             drop(no, "编者按（不属于案例正文，已作为摘要提议）", text)
             continue
+        original = clean.ORIGINAL_TITLE.match(text)
+        if original:
+            original_title = original_title or original.group(1).strip()
+            drop(no, "原标题（没有其他标题时写入 title）", text)
+            continue
         parsed = clean.parse_meta_line(text)
         if parsed is not None and (header or len(text) <= 80):
             for key, value in parsed.items():
@@ -179,6 +252,15 @@ def import_lines(
                     meta[key] = value
                 meta.setdefault(key, value)
             drop(no, "发布信息（已读取日期、来源、作者）", text)
+            if headline is not None and i > headline and title:
+                header = False  # below a news page's headline and its metadata line: the article
+            continue
+        if header and headline is not None and i < headline and not clean.is_paragraph(text):
+            drop(no, "页面栏目或菜单（新闻页的标题在发布信息上方）", text)
+            continue
+        if header and headline is not None and i == headline:
+            title, title_no = text, no
+            drop(no, "标题（新闻页发布信息上方的一行，写入 title）", text)
             continue
         if title and extract.squash(text) == extract.squash(title):
             drop(no, "标题重复", text)
@@ -191,16 +273,21 @@ def import_lines(
             if hint and not title and not _matches_hint(text, hint):
                 drop(no, "页面栏目或菜单（网页标题另有所在）", text)
                 continue
-            if not title:
+            if _is_byline(text) or _is_affiliation(text):
+                bylines.append(text)
+                drop(no, "署名（用于判断院校和党组织）", text)
+            elif _is_name_list(text):
+                meta.setdefault("author", text)
+                drop(no, "作者署名（写入 authors）", text)
+            elif not title and _is_column_name(text):
+                drop(no, "标题区的栏目名", text)
+            elif not title:
                 title, title_no = text, no
                 drop(no, "标题（写入 title）", text)
-            elif title_no == no - 1 and not _is_byline(text) and len(title) < MAX_TITLE:
+            elif title_no == no - 1 and len(title) < MAX_TITLE:
                 title += text
                 title_no = no
                 drop(no, "标题折行（已接到 title 后）", text)
-            elif _is_byline(text):
-                bylines.append(text)
-                drop(no, "署名（用于判断院校和党组织）", text)
             else:
                 drop(no, "标题区的栏目名", text)
             continue
@@ -214,9 +301,19 @@ def import_lines(
         if APPENDIX.match(text):
             expect_case_title = True
         body.append((no, text))
+    if not title and original_title:
+        title = original_title
 
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
-    authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
+    authors = []
+    for name in re.split(r"[,，、;；\s]+", meta.get("author", "")):
+        if not name:
+            continue
+        if GAP_MARK in name or _is_byline(name) or re.search(r"(办|部|处|科|室|中心|委|站)$", name):
+            bylines.append(name)  # an organisation, or a name replaced by spam: not an author
+            result.found.append(f"作者栏“{name}”是单位或被广告词替换的名称，未写入 authors")
+        else:
+            authors.append(name)
     signed: list[list[str]] = []  # the last line first
     while body and (signature := clean.AUTHORS_LINE.match(body[-1][1])):
         no, text = body.pop()
@@ -240,16 +337,32 @@ def import_lines(
     result.body = "\n\n".join(md_lines) + "\n"
     plain = "\n".join(t for _, t in body)
 
-    title_clean, title_spam = fix.strip_spam(title.replace(GAP_MARK, ""))
-    institution, how = extract.institution_from(title, bylines, meta.get("source", ""), url, plain)
+    title_spam = [GAP_MARK] if GAP_MARK in title else []
+    title_clean, more_spam = fix.strip_spam(title.replace(GAP_MARK, ""))
+    title_clean = title_clean.strip(" -_|｜—")
+    title_spam += more_spam
+    source_meta = source_meta or {}
+    if GAP_MARK in meta.get("source", ""):
+        result.found.append(f"来源：“{meta['source']}”被植入的广告词替换，填 {UNKNOWN}")
+        bylines.append(meta.pop("source"))
+    site = (source_meta.get("sitename") or "").strip()
+    if not meta.get("source") and site and not spam.find(site):
+        meta["source"] = site[:60]
+        result.found.append(f"来源：{meta['source']}（网页的网站名称）")
+    institution, how, entry = extract.institution_from(title, bylines, meta.get("source", ""), url, plain)
     result.found.append(f"院校：{institution}（{how}）")
-    entry = next((e for e in institutions() if e["name"] == institution), None)
     unit = extract.unit_from(institution, plain, bylines)
-    province, how_p = extract.province_from(entry["province"] if entry else None, plain)
+    province, how_p = extract.province_from(entry.province if entry else None, plain)
     result.found.append(f"省份：{province}（{how_p}）")
-    published = meta.get("date") or (clean.date_from_url(url) if url else None) or ""
-    if published and not meta.get("date"):
-        result.found.append(f"发布日期：{published}（从网址推断）")
+    published = meta.get("date") or ""
+    if not published and source_meta.get("date"):
+        published = clean.parse_date(source_meta["date"]) or ""
+        if published:
+            result.found.append(f"发布日期：{published}（网页的元数据）")
+    if not published and url:
+        published = clean.date_from_url(url) or ""
+        if published:
+            result.found.append(f"发布日期：{published}（从网址推断）")
 
     m: dict = {}
     m["id"] = case_id or _proposed_id(published, entry, {c.id for c in cases})
@@ -263,7 +376,9 @@ def import_lines(
     m["themes"] = extract.theme_proposals(plain)
     m["published"] = published or UNKNOWN
     m["source"] = meta.get("source") or UNKNOWN
-    if url and _parses(url):
+    if url and _parses(url) and spam.find(url):
+        result.found.append(f"网址：“{url[:80]}”含有赌博网站的名称（网站已被篡改），未写入 source_url")
+    elif url and _parses(url):
         m["source_url"] = url
     elif url:
         result.found.append(f"网址：“{url[:80]}”不是有效网址，未写入 source_url")
@@ -336,10 +451,10 @@ def _first_sentence(md_lines: list[str]) -> str:
     return ""
 
 
-def _proposed_id(published: str, entry: dict | None, taken: set[str]) -> str:
+def _proposed_id(published: str, entry: institutions.Institution | None, taken: set[str]) -> str:
     """A free id to start from; the todo list asks a person to choose a memorable one."""
     year = published[:4] if published else "0000"
-    base = f"{year}-{(entry or {}).get('abbr', 'case')}-new"
+    base = f"{year}-{(entry.abbr if entry else '') or 'case'}-new"
     n, proposed = 1, base
     while proposed in taken:
         n += 1

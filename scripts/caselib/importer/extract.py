@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from urllib.parse import urlsplit
 
-from ..model.schema import UNKNOWN, institutions, vocab
+from ..model.schema import UNKNOWN, vocab
+from . import institutions
+from .institutions import Institution
 from ..model.text import GAP_MARK
 from .fix import rules
 
@@ -23,46 +24,52 @@ def squash(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
-def known_institution(*texts: str, url: str = "") -> dict | None:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # "http://[x": not an address
-        host = ""
-    for entry in institutions():
-        if any(host == h or host.endswith("." + h) for h in entry.get("hosts") or []):
-            return entry
-    for text in texts:
-        for entry in institutions():
-            if entry["name"] in text:
-                return entry
-    return None
+MAX_SCAN = 200_000  # characters of the body searched for institution names
 
 
-_FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学|学院))")
+def institution_from(
+    title: str, bylines: list[str], source: str, url: str, body: str
+) -> tuple[str, str, Institution | None]:
+    """(institution, how it was found, the listed institution or None).
 
-
-_BODY_ORG = re.compile(
-    rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}", re.M
-)
-
-
-def institution_from(title: str, bylines: list[str], source: str, url: str, body: str) -> tuple[str, str]:
-    """(institution, how it was found): a known name or host, else a full name in the title,
-    byline or source, else the full name in front of a party organisation in the text."""
-    entry = known_institution(title, *bylines, source, body, url=url)
-    if entry:
-        return entry["name"], "已知院校"
+    In order: the web host of the address; a listed name (or former name) in the title, then in
+    the bylines and source, then the name the body mentions most (first on a tie); else a full
+    name ending in 大学 or 职业(技术)学院 at the start of the title or a byline that the list does
+    not have (the report asks to check it); else 未知, saying why (the name may have been
+    replaced by spam)."""
+    inst = institutions.by_host(url)
+    if inst:
+        return inst.name, "网址的域名属于该校", inst
+    for where, texts in (("标题", [title]), ("署名或来源", [*bylines, source])):
+        for text in texts:
+            mentions = institutions.find_names(text)
+            if mentions:
+                return _named(mentions[0], where)
+    mentions = institutions.find_names(body[:MAX_SCAN])
+    if mentions:
+        counts = Counter(m.written for m in mentions)
+        best = max(mentions, key=lambda m: (counts[m.written], -m.at))
+        return _named(best, "正文")
     for text in [title, *bylines, source]:
         for segment in re.split(r"[——:：\s“”《》,，]+", text):
             match = _FULL_NAME.match(segment)
             if match and GAP_MARK not in segment:
-                return match.group(1), "从标题或署名推断，请核对"
-    match = _BODY_ORG.search(body)
-    if match:
-        return match.group(1), "从正文里的党组织名称推断，请核对"
-    if any(GAP_MARK in line for line in bylines):
-        return UNKNOWN, "署名里的校名被植入的广告词替换，无法确定，不要猜测"
-    return UNKNOWN, "原文没有写明校名"
+                return match.group(1), "从标题或署名推断（不在教育部高校名单中），请核对", None
+    if any(GAP_MARK in line for line in [*bylines, source]):
+        return UNKNOWN, "署名或来源里的校名被植入的广告词替换，无法确定，不要猜测", None
+    return UNKNOWN, "原文没有写明校名", None
+
+
+def _named(mention: institutions.Mention, where: str) -> tuple[str, str, Institution | None]:
+    inst = mention.institution
+    if inst is None:
+        return mention.written, f"{where}写明（教育部名单中没有这个名称，请核对）", None
+    if mention.written != inst.name:
+        return inst.name, f"{where}写作“{mention.written}”，教育部名单中现名“{inst.name}”，请核对", inst
+    return inst.name, f"{where}写明，见教育部高校名单", inst
+
+
+_FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))")
 
 
 _GENERIC_ORG = re.compile(r"^(各|每个|每一个|全体|所有|一批|[一二三四五六七八九十两\d]+个|推动|培育|全校)")

@@ -55,6 +55,7 @@ class Source:
     url: str = ""  # canonical or "saved from" address, when the file names one
     title_hint: str = ""  # a web page's <h1>, else the first part of its <title>
     notes: list[str] = field(default_factory=list)  # warnings for the contributor's report
+    meta: dict[str, str] = field(default_factory=dict)  # a saved page's metadata: title, date, site
 
 
 def _mb(size: int) -> str:
@@ -344,8 +345,39 @@ def _html_charset(raw: bytes) -> str | None:
     return declared
 
 
+MAX_METADATA_CHARS = 3_000_000  # pages larger than this are read without trafilatura's metadata
+
+
+def page_metadata(text: str) -> dict[str, str]:
+    """A saved page's title, date, site name and address from its <head> and markup
+    (og: and other meta tags, JSON-LD, <title>, <h1>, dates by htmldate), by trafilatura.
+
+    trafilatura reads metadata better than a hand-written parser (it knows og:, Dublin Core,
+    JSON-LD, the site-name part of <title> and many date tags). Its text extraction is not used:
+    the importer keeps its own line pipeline so that every dropped line is listed in the report
+    (trafilatura drops what it takes for boilerplate silently). A page it cannot read gives {}."""
+    if len(text) > MAX_METADATA_CHARS:
+        return {}
+    try:
+        from trafilatura import extract_metadata
+
+        found = extract_metadata(text)
+    except Exception:  # a page lxml cannot parse (too deep, broken): read without metadata
+        return {}
+    if found is None:
+        return {}
+    meta = {key: getattr(found, key, None) for key in ("title", "date", "sitename", "url", "author")}
+    return {key: str(value)[:MAX_TITLE_HINT] for key, value in meta.items() if value}
+
+
 def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
     """(lines, encoding, url, title hint, encoding guessed)."""
+    lines, encoding, url, hint, guessed, _ = read_html(raw)
+    return lines, encoding, url, hint, guessed
+
+
+def read_html(raw: bytes) -> tuple[list[str], str, str, str, bool, dict[str, str]]:
+    """(lines, encoding, url, title hint, encoding guessed, metadata)."""
     declared = _html_charset(raw)
     text, encoding, guessed = None, "", False
     if declared and not raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -358,8 +390,9 @@ def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
     parser = _TextExtractor()
     tokenize(text, parser)
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
-    hint = parser.h1 or re.split(r"\s*[-_|｜—]+\s*", parser.title)[0]
-    return lines, encoding, parser.url, hint, guessed
+    meta = page_metadata(text)
+    hint = parser.h1 or meta.get("title", "") or re.split(r"\s*[-_|｜—]+\s*", parser.title)[0]
+    return lines, encoding, parser.url or meta.get("url", ""), hint, guessed, meta
 
 
 # --- DOCX ---------------------------------------------------------------------------------
@@ -529,13 +562,14 @@ def read_source(path: Path) -> Source:
     if suffix == ".docx":
         source = Source(docx_to_lines(raw), "docx", "docx")
     elif suffix in (".html", ".htm"):
-        lines, encoding, url, hint, guessed = html_to_lines(raw)
-        source = Source(lines, "html", encoding, _clean_url(url), hint)
+        lines, encoding, url, hint, guessed, meta = read_html(raw)
+        source = Source(lines, "html", encoding, _clean_url(url), hint, meta=meta)
     else:
         text, encoding, guessed = _decode(raw)
         if len(text) > MAX_TEXT_CHARS:
             raise ImportError_(too_much_text())
-        source = Source(split_lines(text), "txt", encoding)
+        lines = split_lines(text)
+        source = Source(lines, "txt", encoding, _clean_url(url_line(lines)))
     chars = sum(map(len, source.lines))
     if chars > MAX_TEXT_CHARS:
         raise ImportError_(too_much_text())
@@ -552,6 +586,21 @@ def read_source(path: Path) -> Source:
 
 
 _WORD = re.compile(r"[^\W_]")
+_URL_LINE = re.compile(r"^\s*(?:URL|url|Url|网址|原文网址|原文链接|原文地址|链接)\s*[:：]\s*(https?\s*[:：]\s*//\S+)\s*$")
+
+
+def url_line(lines: list[str]) -> str:
+    """The address a saved text names on its first non-empty line ("URL: https://…"), which is
+    then blanked (it is neither the title nor body text; line numbers stay); else ""."""
+    for i, line in enumerate(lines[:5]):
+        if not line.strip():
+            continue
+        match = _URL_LINE.match(line)
+        if not match:
+            return ""
+        lines[i] = ""
+        return re.sub(r"^(https?)\s*[:：]\s*//", r"\1://", match.group(1))
+    return ""
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
