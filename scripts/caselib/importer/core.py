@@ -89,7 +89,13 @@ def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     return re.sub("[\x01\x02\x03]", GAP_MARK, text), reasons
 
 
+_TITLE_WORDS = re.compile(r"[以在为与和的“:：—]|入选|获|召开|开展|举办|推动|推进|助力|实施|探索|打造|通过")
+
+
 def _is_byline(text: str) -> bool:
+    """An organisation's name on a line of its own (署名), not a headline about it."""
+    if _TITLE_WORDS.search(text):
+        return False
     return (
         bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text))
         and len(text) <= 30
@@ -114,6 +120,9 @@ def _is_name_list(text: str) -> bool:
 _COLUMN = re.compile(
     r"^[\u4e00-\u9fff]{2,6}(?:新闻|动态|要闻|公告|通知|概况|资讯|快讯|专题|聚焦|工作|建设|党建|风采)(?:\s*[A-Za-z ]{0,12})?$"
 )
+
+
+_KICKER = re.compile(r"^[■□●◆◇▲★☆►▶]")  # a series banner between the metadata and the article
 
 
 def _is_column_name(text: str) -> bool:
@@ -142,12 +151,26 @@ def _headline_index(lines: list[tuple[int, str]], first_para: int) -> int | None
     if anchor is not None:
         before = [i for i in candidates if i < anchor]
         if before:
-            return before[-1]
+            return _wrapped(lines, candidates, before[-1])
     if crumb is not None:
         after = [i for i in candidates if i > crumb and (anchor is None or i < anchor)]
         if after:
             return after[0]
     return None
+
+
+def _wrapped(lines: list[tuple[int, str]], candidates: list[int], last: int) -> int:
+    """The first line of a headline wrapped over two lines: the line right above it (no empty
+    line between) when that one is long enough to be a headline's start, else `last`."""
+    above = last - 1
+    if (
+        above in candidates
+        and len(lines[above][1]) >= 8
+        and not clean.is_sentence(lines[above][1])
+        and extract.squash(lines[above][1]) != extract.squash(lines[last][1])
+    ):
+        return above
+    return last
 
 
 def _could_be_headline(text: str) -> bool:
@@ -219,6 +242,7 @@ def import_lines(
     in_related = False
     expect_case_title = False
     headline = _headline_index(lines, first_para) if not title_hint else None
+    below_meta = False
     for i, (no, text) in enumerate(lines):
         if not text:
             continue
@@ -253,7 +277,7 @@ def import_lines(
                 meta.setdefault(key, value)
             drop(no, "发布信息（已读取日期、来源、作者）", text)
             if headline is not None and i > headline and title:
-                header = False  # below a news page's headline and its metadata line: the article
+                below_meta = True  # below a news page's headline and its metadata line: the article
             continue
         if header and headline is not None and i < headline and not clean.is_paragraph(text):
             drop(no, "页面栏目或菜单（新闻页的标题在发布信息上方）", text)
@@ -262,12 +286,20 @@ def import_lines(
             title, title_no = text, no
             drop(no, "标题（新闻页发布信息上方的一行，写入 title）", text)
             continue
+        if header and headline is not None and title_no == no - 1 and _could_be_headline(text) and i < first_para:
+            if clean.parse_meta_line(lines[i + 1][1] if i + 1 < len(lines) else "") is not None:
+                title += text
+                title_no = no
+                drop(no, "标题折行（已接到 title 后）", text)
+                continue
         if title and extract.squash(text) == extract.squash(title):
             drop(no, "标题重复", text)
             continue
         if extract.squash(text) in repeated and not clean.is_paragraph(text):
             drop(no, "重复出现的页面栏目", text)
             continue
+        if header and below_meta and not _KICKER.match(text):
+            header = False  # short lines below the headline's metadata are the article's subheads
         if header and not (numbered_level(text) or clean.is_paragraph(text)):
             hint = extract.squash(title_hint)
             if hint and not title and not _matches_hint(text, hint):

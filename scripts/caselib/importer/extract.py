@@ -55,6 +55,9 @@ def institution_from(
             match = _FULL_NAME.match(segment)
             if match and GAP_MARK not in segment:
                 return match.group(1), "从标题或署名推断（不在教育部高校名单中），请核对", None
+    match = _BODY_ORG.search(body[:MAX_SCAN])
+    if match:
+        return match.group(1), "从正文里的党组织名称推断（不在教育部高校名单中），请核对", None
     if any(GAP_MARK in line for line in [*bylines, source]):
         return UNKNOWN, "署名或来源里的校名被植入的广告词替换，无法确定，不要猜测", None
     return UNKNOWN, "原文没有写明校名", None
@@ -70,6 +73,9 @@ def _named(mention: institutions.Mention, where: str) -> tuple[str, str, Institu
 
 
 _FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))")
+_BODY_ORG = re.compile(
+    rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}", re.M
+)
 
 
 _GENERIC_ORG = re.compile(r"^(各|每个|每一个|全体|所有|一批|[一二三四五六七八九十两\d]+个|推动|培育|全校)")
