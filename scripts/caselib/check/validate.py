@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
+from ..model import spam
 from ..model.cases import Case
 from ..model.problems import Problem, char_name, invisible
 from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
@@ -234,29 +235,30 @@ def rule_body_not_empty(case: Case):
         yield (case.body_line, "正文", "正文是空的：在元数据的 --- 下面写案例全文")
 
 
-@functools.cache
-def _any_spam() -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in vocab("spam")), re.IGNORECASE)
-
-
 def rule_no_spam(case: Case):
-    words = vocab("spam")
+    """Injected gambling and porn spam (model/spam.py: brand words and shapes, keyword-stuffed
+    lines) in any front-matter value or body line."""
     for key, value in case.meta.items():
-        if not _any_spam().search(str(value)):  # one scan per field; the words only when something is there
-            continue
-        for word in words:
-            if word.lower() in str(value).lower():
-                yield (case.line_of(key), key, f"含有植入的垃圾广告词“{word}”：删除它，原文缺失的词不要猜测补写")
-    if not _any_spam().search(case.body):  # one scan of the body; lines only when something is there
-        return
+        for text in value if isinstance(value, list) else [value]:
+            for problem in _spam_problems(str(text), in_body=False):
+                yield (case.line_of(key), key, problem)
     for offset, line in enumerate(case.body.split("\n")):
-        for word in words:
-            if word.lower() in line.lower():
-                yield (
-                    case.body_line + offset,
-                    "正文",
-                    f"含有植入的垃圾广告词“{word}”：删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）",
-                )
+        for problem in _spam_problems(line, in_body=True):
+            yield (case.body_line + offset, "正文", problem)
+
+
+def _spam_problems(text: str, in_body: bool) -> Iterator[str]:
+    fix = (
+        f"删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）"
+        if in_body
+        else "删除它；原文在这里写的校名或词语不要猜测补写，无法确定时填 未知"
+    )
+    for run in spam.find(text):
+        yield f"含有植入的赌博或色情广告词“{run}”（{spam.why(run)}）：{fix}"
+    words = spam.stuffed(text)
+    if words:
+        shown = "、".join(words[:5])
+        yield f"这一行堆满了色情或赌博关键词（{shown}），是被篡改的网页植入的：删除整行"
 
 
 def rule_gaps_match_marks(case: Case):

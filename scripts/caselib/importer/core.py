@@ -205,7 +205,12 @@ def import_lines(
 
     reasons_of: dict[str, list[str]] = {}
     lines: list[tuple[int, str]] = []
+    stuffed: list[tuple[int, str]] = []
     for no, raw in enumerate(raw_lines, 1):
+        if spam.stuffed(raw):  # a header line of porn or gambling keywords: spam as a whole
+            stuffed.append((no, raw.strip()))
+            lines.append((no, ""))
+            continue
         text, reasons = _fix_line(no, raw.replace("\u3000", " ").replace("\xa0", " ").strip(), result)
         text = text.strip()
         if reasons:
@@ -214,6 +219,9 @@ def import_lines(
 
     def drop(no: int, reason: str, text: str) -> None:
         result.dropped.append((no, reason, text))
+
+    for no, text in stuffed:
+        drop(no, "植入的色情或赌博关键词行（整行删除）", text)
 
     # Short lines repeated on the page are site or column furniture.
     # A repeated title stays a title: furniture also shows below the article, or is a short name.

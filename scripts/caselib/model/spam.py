@@ -210,4 +210,6 @@ def why(run: str) -> str:
             return f"“{word}”是赌博或色情网站的名称"
     if re.search(r"[0-9]vip|vip[0-9]", run, re.I):
         return "“数字+vip”是赌博网站名称的写法"
+    if re.search(r"官网[0-9]|[0-9]{3}(?:官网|娱乐|棋牌|彩票)", run):
+        return "“官网+数字”“数字+娱乐”是赌博网站名称的写法"
     return "“品牌名+官网/集团/娱乐/体育/彩票”是赌博网站名称的写法"
