@@ -445,7 +445,11 @@ def import_lines(
         todo.append("summary：摘要是从正文自动截取的，请改写成一两句话的概括（不超过 200 字）")
         todo.append("themes：主题是按关键词提议的，请从允许值中选定一到四个")
         todo.append("models：模式是从引号和数字编码的说法中提议的，请只保留本单位自己提出的模式")
-        todo.append("honours：原文写明的荣誉请写入 honours；候选：" + ("；".join(honours) if honours else "无"))
+        if honours:
+            m["honours"] = honours
+            todo.append("honours：荣誉是从原文里的称号提议的，请只保留本案例党组织自己获得的")
+        else:
+            todo.append("honours：原文写明的荣誉请写入 honours；候选：无")
     for key, why in (
         ("title", "没有找到标题"),
         ("institution", None),

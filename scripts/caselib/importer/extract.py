@@ -174,16 +174,41 @@ def theme_proposals(text: str, limit: int = 4) -> list[str]:
     return ranked[:limit]
 
 
+def _honour_re() -> re.Pattern[str]:
+    provinces = "|".join(sorted(vocab("provinces"), key=len, reverse=True))
+    level = rf"(?:全国|全省|(?:{provinces})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)"
+    q = r"[“”\"']?"
+    kinds = (
+        rf"{q}(?:高校)?{q}(?:党建工作|党建)?{q}(?:样板党支部|样板支部|标杆院系|示范高校){q}",
+        rf"(?:高校)?{q}双带头人{q}教师党支部书记工作室",
+        r"(?:高校)?先进基层党组织",
+    )
+    return re.compile(
+        rf"(?:第[一二三四五六七八九十]+批)?{q}{level}{q}(?:{'|'.join(kinds)})(?:培育创建单位|培育建设单位|创建单位|建设单位)?"
+    )
+
+
+_HONOUR = _honour_re()
+
+
 def honour_candidates(breadcrumbs: list[str], body: str) -> list[str]:
-    found = []
+    """Titles the text says the unit holds, to propose (a person confirms): the national and
+    provincial titles of the MoE's party-building programmes (全国党建工作样板支部, 全国党建工作
+    标杆院系, 全国高校“双带头人”教师党支部书记工作室, 全省…), quoted titles after 入选/获评/荣获,
+    and list names in the breadcrumb."""
+    found: list[str] = []
     for crumb in breadcrumbs:
         for part in re.split(r"\s*(?:>>|»|＞＞|>|＞)\s*", crumb):
             if re.search(r"(案例|征集|评选|典型)", part) and part not in found:
                 found.append(part.strip())
+    for match in _HONOUR.finditer(body):
+        title = re.sub(r"[“”\"']", "", match.group(0))
+        if len(title) >= 6 and title not in found and not any(title in f for f in found):
+            found = [f for f in found if f not in title] + [title]
     for match in re.finditer(r"(?:入选|被评为|获评|荣获|评为)[“\"]([^”\"]{4,40})[”\"]", body):
-        if match.group(1) not in found:
+        if match.group(1) not in found and not any(match.group(1) in f for f in found):
             found.append(match.group(1))
-    return found[:6]
+    return [f[:60] for f in found[:6]]
 
 
 def clean_title(title: str, institution: str, bylines: list[str]) -> str:
