@@ -431,11 +431,7 @@ def import_lines(
 
     honours = extract.honour_candidates(crumbs, plain)
     if previous:
-        for key in HUMAN_FIELDS:
-            if key in previous.meta:
-                m[key] = previous.meta[key]
-            else:
-                m.pop(key, None)
+        _keep_hand_fixes(m, previous.meta, result)
     else:
         todo = result.todo
         if not case_id:
@@ -473,6 +469,41 @@ def import_lines(
     result.meta = {k: v for k, v in m.items() if v not in ([], None)}
     result.duplicates = [d for d in find_duplicates(result.body, cases)]
     return result
+
+
+# Fields that follow the body and are always taken from this import.
+FROM_BODY = ("gaps", "original_script", "todo")
+
+
+def _keep_hand_fixes(new: dict, old: dict, result: Result) -> None:
+    """Re-import over an existing case (`import --id`): a value a person set is never replaced.
+
+    Fields a person decides (HUMAN_FIELDS) are kept as they are, or stay absent. Every other
+    field already in the case with a value other than 未知 counts as set by hand and is kept;
+    the report lists each one the importer would now write differently. A field that was 未知
+    or absent takes what the importer finds, and the report says so. Gaps follow the new body."""
+    for key in HUMAN_FIELDS:
+        if key in old:
+            new[key] = old[key]
+        else:
+            new.pop(key, None)
+    for key, value in old.items():
+        if key in HUMAN_FIELDS or key in FROM_BODY:
+            continue
+        proposed = new.get(key)
+        if value in (UNKNOWN, "", None, []):
+            if proposed not in (None, "", UNKNOWN, []) and proposed != value:
+                result.found.append(f"重新导入：{key} 原来是 {UNKNOWN}，现在填入导入工具找到的“{_shown(proposed)}”，请核对")
+            continue
+        new[key] = value
+        if proposed is not None and _shown(proposed) != _shown(value):
+            result.found.append(
+                f"重新导入：保留案例里已有的 {key}“{_shown(value)}”（可能是人工修改的；导入工具这次得到“{_shown(proposed)}”）"
+            )
+
+
+def _shown(value) -> str:
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _parses(url: str) -> bool:

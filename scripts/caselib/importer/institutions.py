@@ -93,7 +93,7 @@ class Mention:
 
 # After a listed name, a college of it that the list does not name (新乡医学院三全学院,
 # 某某大学科技学院): the whole name is what the text means.
-_COLLEGE_OF = re.compile(rf"[{HAN}]{{2,6}}?学院(?![{HAN}]{{0,2}}(?:党委|党总支|党支部|教工|学生|团委))")
+_COLLEGE_OF = re.compile(rf"[{HAN}]{{2,6}}?学院(?!党委|党总支|党支部|教工|学生|团委|[0-9])")
 
 
 def find_names(text: str) -> list[Mention]:
