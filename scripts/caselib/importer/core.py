@@ -306,7 +306,7 @@ def import_lines(
         if extract.squash(text) in repeated and not clean.is_paragraph(text):
             drop(no, "重复出现的页面栏目", text)
             continue
-        if header and below_meta and not _KICKER.match(text):
+        if header and below_meta and not (_KICKER.match(text) or _is_name_list(text) or _is_affiliation(text)):
             header = False  # short lines below the headline's metadata are the article's subheads
         if header and not (numbered_level(text) or clean.is_paragraph(text)):
             hint = extract.squash(title_hint)
@@ -343,6 +343,9 @@ def import_lines(
         body.append((no, text))
     if not title and original_title:
         title = original_title
+    if not title and title_hint and not spam.find(title_hint):
+        title = title_hint.strip()
+        result.found.append("标题：正文上方没有标题行，取自网页的元数据（og:title、<h1> 或 <title>），请核对")
 
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
     authors = []
