@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 from ..model import spam
 from ..model.cases import Case
 from ..model.problems import Problem, char_name, invisible
-from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
+from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key
 from ..model.tags import tag_values
 from ..model.text import GAP_MARK, slug
 from .markup import BODY_RULES

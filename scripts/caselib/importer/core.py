@@ -496,7 +496,9 @@ def _keep_hand_fixes(new: dict, old: dict, result: Result) -> None:
         proposed = new.get(key)
         if value in (UNKNOWN, "", None, []):
             if proposed not in (None, "", UNKNOWN, []) and proposed != value:
-                result.found.append(f"重新导入：{key} 原来是 {UNKNOWN}，现在填入导入工具找到的“{_shown(proposed)}”，请核对")
+                result.found.append(
+                    f"重新导入：{key} 原来是 {UNKNOWN}，现在填入导入工具找到的“{_shown(proposed)}”，请核对"
+                )
             continue
         new[key] = value
         if proposed is not None and _shown(proposed) != _shown(value):

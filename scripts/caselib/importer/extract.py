@@ -8,10 +8,10 @@ import unicodedata
 from collections import Counter
 
 from ..model.schema import UNKNOWN, vocab
-from . import institutions
-from .institutions import Institution
 from ..model.text import GAP_MARK
+from . import institutions
 from .fix import rules
+from .institutions import Institution
 
 HAN = r"\u4e00-\u9fff"
 ORG_SUFFIX = r"(?:党委|党总支|党支部)"

@@ -79,7 +79,9 @@ def _flat(text: str) -> str:
 
 def _accepts(expected: str, got: str) -> bool:
     options = expected.split("|")
-    return any(squash(t2s().convert(o or "")) == squash(got or "") or (o == UNKNOWN and got in ("", UNKNOWN)) for o in options)
+    return any(
+        squash(t2s().convert(o or "")) == squash(got or "") or (o == UNKNOWN and got in ("", UNKNOWN)) for o in options
+    )
 
 
 def measure_one(path: Path, truth: dict[str, str]) -> Row:

@@ -586,7 +586,9 @@ def read_source(path: Path) -> Source:
 
 
 _WORD = re.compile(r"[^\W_]")
-_URL_LINE = re.compile(r"^\s*(?:URL|url|Url|网址|原文网址|原文链接|原文地址|链接)\s*[:：]\s*(https?\s*[:：]\s*//\S+)\s*$")
+_URL_LINE = re.compile(
+    r"^\s*(?:URL|url|Url|网址|原文网址|原文链接|原文地址|链接)\s*[:：]\s*(https?\s*[:：]\s*//\S+)\s*$"
+)
 
 
 def url_line(lines: list[str]) -> str:
@@ -601,6 +603,8 @@ def url_line(lines: list[str]) -> str:
         lines[i] = ""
         return re.sub(r"^(https?)\s*[:：]\s*//", r"\1://", match.group(1))
     return ""
+
+
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
