@@ -79,6 +79,24 @@ _BODY_ORG = re.compile(
 
 
 _GENERIC_ORG = re.compile(r"^(各|每个|每一个|全体|所有|一批|[一二三四五六七八九十两\d]+个|推动|培育|全校)")
+# Words that do not occur inside the name of a party organisation: what a match that contains
+# one caught is the end of a sentence ("会议由党支部", "为充分发挥学生党支部").
+_NOT_A_NAME = re.compile(
+    r"[了的和与在由从为等对把将向及她他其该]|第[一二三四五六七八九十\d]+个|根据|按照|充分|发挥|建立|召开|开展|"
+    r"推进|推动|会议|活动|三级|样板|先进|优秀|以|各级|基层|全体|下设|成立|命名|邀请|提升|优化|配强|不断|还|经|请|于|是|被|带领|"
+    r"参加|出席|指导|召集|组织|支持|加强|建设|打造"
+)
+
+
+def _org_name(text: str) -> str:
+    """The organisation's name at the end of a match: what follows the last word that cannot be
+    part of a name ("此次大会还邀请基础医学院党总支" → "基础医学院党总支"); "" if only a bare
+    党委/党总支/党支部 or a too generic name is left."""
+    name = _NOT_A_NAME.split(text)[-1]
+    name = _PREFIX.sub("", name) if _PREFIX.match(name) and len(name) > 6 else name
+    if len(re.sub(ORG_SUFFIX + "$", "", name)) < 2 or name in _TOO_GENERIC or _GENERIC_ORG.match(name):
+        return ""
+    return name
 _TOO_GENERIC = {"学院党委", "学校党委", "党委", "党总支", "党支部", "学院党总支", "学校党总支"}
 _PREFIX = re.compile(rf"^(?:我校|我院|本校|学校|[{HAN}]{{2,12}}?(?:职业技术学院|职业学院|大学))(?=[{HAN}]{{2,}})")
 
@@ -89,19 +107,21 @@ def unit_from(institution: str, body: str, bylines: list[str]) -> str:
         match = re.search(re.escape(institution) + chain, body)
         if match:
             unit = match.group(1)
-            return institution + unit if unit in ("党委", "党总支") else unit
+            if unit in ("党委", "党总支"):
+                return institution + unit
+            if _org_name(unit) == unit:
+                return unit
     for line in bylines:
         match = re.search(rf"([{HAN}]{{2,12}}{ORG_SUFFIX})$", line.replace(GAP_MARK, " "))
-        if match:
+        if match and _org_name(match.group(1)) == match.group(1):
             return match.group(1)
     if institution != UNKNOWN and re.search(r"(学校|我校|全校)党委", body):
         return institution + "党委"
     counts: Counter = Counter()
     for match in re.finditer(rf"(?:^|[，。；：、\s“])([{HAN}]{{2,20}}?{ORG_SUFFIX})", body, re.M):
-        name = _PREFIX.sub("", match.group(1))
-        if _GENERIC_ORG.match(name) or name in _TOO_GENERIC or re.search("[了的和与在]", name):
-            continue
-        counts[name] += 1
+        name = _org_name(_PREFIX.sub("", match.group(1)))
+        if name:
+            counts[name] += 1
     return counts.most_common(1)[0][0] if counts else UNKNOWN
 
 
