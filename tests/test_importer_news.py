@@ -309,3 +309,38 @@ def test_reimport_fills_what_was_unknown(tmp_path):
     assert again.meta["institution"] == "湖北大学"
     assert any("原来是 未知" in f for f in again.found)
     assert text  # the fixture itself is unchanged
+
+
+def test_word_title_style_is_the_headline(tmp_path):
+    import io
+    import zipfile
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paras = [
+        ("", "示例大学党委组织部"),
+        ("Title", "“三进”工作法助力育人"),
+        ("Heading2", "一、背景"),
+        ("", "马克思主义学院党支部推行“三进”工作法，推动理论进课堂、进宿舍、进社团。"),
+    ]
+    body = "".join(
+        "<w:p>"
+        + (f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else "")
+        + f"<w:r><w:t>{text}</w:t></w:r></w:p>"
+        for style, text in paras
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {ns}><w:body>{body}</w:body></w:document>")
+    path = tmp_path / "case.docx"
+    path.write_bytes(buffer.getvalue())
+    source = read_source(path)
+    assert source.title_hint == "“三进”工作法助力育人"
+    result = imported(path)
+    assert result.meta["title"] == "“三进”工作法助力育人"
+    assert result.body.startswith("## 一、背景\n\n马克思主义学院党支部推行")
+
+
+def test_date_in_the_first_paragraph_is_proposed_with_a_todo():
+    result = import_lines(["2023年9月28日中午，示例学院教工第一党支部开展主题党日活动，全体党员参加。"], "", [])
+    assert result.meta["published"] == "2023-09-28"
+    assert any(t.startswith("published：") for t in result.meta["todo"])

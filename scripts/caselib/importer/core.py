@@ -406,6 +406,14 @@ def import_lines(
         published = clean.date_from_url(url) or ""
         if published:
             result.found.append(f"发布日期：{published}（从网址推断）")
+    text_date = False
+    if not published:
+        for _, line in body[:2]:  # "2023年9月28日中午，……": the event, usually days before publication
+            published = clean.parse_date(line) or ""
+            if published:
+                text_date = True
+                result.found.append(f"发布日期：{published}（原文没有发布时间，取自正文开头的日期）")
+                break
 
     m: dict = {}
     m["id"] = case_id or _proposed_id(published, entry, {c.id for c in cases})
@@ -459,6 +467,8 @@ def import_lines(
     ):
         if m[key] == UNKNOWN and why and not previous:
             result.todo.append(f"{key}：{why}，请根据原文填写（原文确实没有时，能填 未知 的字段填 未知）")
+    if text_date and not previous:
+        result.todo.append("published：原文没有发布时间，日期取自正文开头（通常是活动日期），请按原文网页核对发布日期")
     if title_spam:
         result.todo.append("title：标题里有植入的广告词，已删去，请核对标题")
     if m["published"] == UNKNOWN:

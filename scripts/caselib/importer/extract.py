@@ -97,6 +97,8 @@ def _org_name(text: str) -> str:
     if len(re.sub(ORG_SUFFIX + "$", "", name)) < 2 or name in _TOO_GENERIC or _GENERIC_ORG.match(name):
         return ""
     return name
+
+
 _TOO_GENERIC = {"学院党委", "学校党委", "党委", "党总支", "党支部", "学院党总支", "学校党总支"}
 _PREFIX = re.compile(rf"^(?:我校|我院|本校|学校|[{HAN}]{{2,12}}?(?:职业技术学院|职业学院|大学))(?=[{HAN}]{{2,}})")
 

@@ -398,6 +398,8 @@ def read_html(raw: bytes) -> tuple[list[str], str, str, str, bool, dict[str, str
 # --- DOCX ---------------------------------------------------------------------------------
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # as expat names it
+# Style ids of a headline: built-in Title and Heading 1 ("1" in Chinese Word).
+TITLE_STYLES = {"title", "heading1", "1"}
 
 
 class _DocxText:
@@ -421,6 +423,7 @@ class _DocxText:
         self.in_text = False  # inside a <w:t>, before any child of it
         self.text: list[str] = []
         self.chars = 0
+        self.titled: dict[int, str] = {}  # paragraph slot -> its title or heading 1 style
 
     def doctype(self, *args) -> None:
         raise ImportError_(BROKEN_DOCX)  # Word never writes one; entities live there
@@ -437,6 +440,10 @@ class _DocxText:
         if name == _W + "p":
             self.slots.append([])
             self.open.append((len(self.slots) - 1, []))
+        elif name == _W + "pStyle" and self.open:
+            style = (attrs.get(_W + "val") or "").lower()
+            if style in TITLE_STYLES:
+                self.titled.setdefault(self.open[-1][0], style)
         elif name == _W + "tab":
             self.emit(" ")
         elif name in (_W + "br", _W + "cr"):
@@ -465,9 +472,25 @@ class _DocxText:
     def lines(self) -> list[str]:
         return [line for slot in self.slots for line in slot]
 
+    def title(self) -> str:
+        """The text of the first paragraph styled Title (else Heading 1): Word's own headline."""
+        for wanted in ("title", "heading1", "1"):
+            for slot, style in sorted(self.titled.items()):
+                if style == wanted and "".join(self.slots[slot]).strip():
+                    return " ".join(line.strip() for line in self.slots[slot] if line.strip())[:MAX_TITLE_HINT]
+        return ""
+
 
 def docx_to_lines(raw: bytes) -> list[str]:
     """The lines of a Word file's text, unpacking at most MAX_DOCX_XML_BYTES of it."""
+    return read_docx(raw)[0]
+
+
+def read_docx(raw: bytes) -> tuple[list[str], str]:
+    """(lines, the headline: the first paragraph styled Title or Heading 1, else "").
+
+    python-docx and mammoth read the same styles, but unpack word/document.xml whole; this
+    reader streams it with a limit, so a zip bomb is refused, and needs no dependency."""
     too_big = (
         f"Word 文件解压后太大（正文部分超过 {MAX_DOCX_XML_BYTES // 1_000_000} MB），"
         "可能已损坏或是恶意构造的文件：请用 Word 打开后另存为 .docx，或把正文复制到 .txt 文件再导入"
@@ -502,7 +525,7 @@ def docx_to_lines(raw: bytes) -> list[str]:
         expat.ExpatError,
     ):
         raise ImportError_(BROKEN_DOCX) from None
-    return reader.lines()
+    return reader.lines(), reader.title()
 
 
 # --- any source ---------------------------------------------------------------------------
@@ -560,7 +583,8 @@ def read_source(path: Path) -> Source:
         raise ImportError_("文件是空的：没有可导入的文字")
     guessed = False
     if suffix == ".docx":
-        source = Source(docx_to_lines(raw), "docx", "docx")
+        lines, hint = read_docx(raw)
+        source = Source(lines, "docx", "docx", title_hint=hint)
     elif suffix in (".html", ".htm"):
         lines, encoding, url, hint, guessed, meta = read_html(raw)
         source = Source(lines, "html", encoding, _clean_url(url), hint, meta=meta)
