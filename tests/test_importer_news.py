@@ -344,3 +344,16 @@ def test_date_in_the_first_paragraph_is_proposed_with_a_todo():
     result = import_lines(["2023年9月28日中午，示例学院教工第一党支部开展主题党日活动，全体党员参加。"], "", [])
     assert result.meta["published"] == "2023-09-28"
     assert any(t.startswith("published：") for t in result.meta["todo"])
+
+
+def test_short_names_only_as_names_and_only_when_certain():
+    def short(text):
+        found = institutions.by_short_name(text)
+        return found and (found[0], found[1].name)
+
+    assert short("地大新闻网讯（通讯员 王小明）近日，中共湖北省委教育工委公布名单") == ("地大", "中国地质大学（武汉）")
+    assert short("湖大党委召开专题会议") is None  # 湖北大学 or 湖南大学: the text does not say
+    assert short("湖大党委召开专题会议，湖南省委教育工委领导出席") == ("湖大", "湖南大学")
+    assert short("洞庭湖大桥建成通车") is None and short("北大荒精神") is None
+    for inst in institutions.all_institutions().values():
+        assert all(len(s) >= 2 for s in inst.short)

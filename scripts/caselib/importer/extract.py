@@ -50,6 +50,10 @@ def institution_from(
         counts = Counter(m.written for m in mentions)
         best = max(mentions, key=lambda m: (counts[m.written], -m.at))
         return _named(best, "正文")
+    short = institutions.by_short_name("\n".join([title, *bylines, source, body[:MAX_SCAN]]))
+    if short:
+        written, inst = short
+        return inst.name, f"原文用简称“{written}”（按原文写明的省份确定），请核对", inst
     for text in [title, *bylines, source]:
         for segment in re.split(r"[——:：\s“”《》,，]+", text):
             match = _FULL_NAME.match(segment)

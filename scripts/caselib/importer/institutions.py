@@ -29,6 +29,7 @@ class Institution:
     abbr: str = ""
     hosts: tuple[str, ...] = field(default=())
     former: tuple[str, ...] = field(default=())
+    short: tuple[str, ...] = field(default=())
 
 
 @functools.cache
@@ -50,6 +51,7 @@ def all_institutions() -> dict[str, Institution]:
             entry.get("abbr", ""),
             tuple(entry.get("hosts") or ()),
             tuple(entry.get("former") or ()),
+            tuple(entry.get("short") or ()),
         )
     return found
 
@@ -64,6 +66,33 @@ def _by_prefix() -> dict[str, list[tuple[str, Institution]]]:
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))
     return index
+
+
+# What follows a short name used as a name ("湖大党委", "地大新闻网讯"), not as part of a word.
+_AFTER_SHORT = r"(?=党委|党总支|新闻网|新闻中心|师生|学子|校友|校园|附属|官方|[（(]|人[，,、\s])"
+
+
+@functools.cache
+def _short_re() -> re.Pattern[str] | None:
+    shorts = sorted({s for inst in all_institutions().values() for s in inst.short}, key=len, reverse=True)
+    return re.compile(rf"(?<![{HAN}])(?:{'|'.join(map(re.escape, shorts))}){_AFTER_SHORT}") if shorts else None
+
+
+def by_short_name(text: str) -> tuple[str, Institution] | None:
+    """(the short name as written, the institution) for the first short name used as a name
+    whose institution is certain: the only one with that short name, or the only one of them
+    whose province the text names."""
+    pattern = _short_re()
+    if pattern is None:
+        return None
+    for match in pattern.finditer(text):
+        short = match.group(0)
+        owners = [inst for inst in all_institutions().values() if short in inst.short]
+        if len(owners) > 1:
+            owners = [inst for inst in owners if inst.province in text]
+        if len(owners) == 1:
+            return short, owners[0]
+    return None
 
 
 def by_name(name: str) -> Institution | None:
