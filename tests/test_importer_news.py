@@ -357,3 +357,14 @@ def test_short_names_only_as_names_and_only_when_certain():
     assert short("洞庭湖大桥建成通车") is None and short("北大荒精神") is None
     for inst in institutions.all_institutions().values():
         assert all(len(s) >= 2 for s in inst.short)
+
+
+def test_unknown_university_host_asks_a_person():
+    lines = [
+        "示例学院“三进”工作法",
+        "发布时间：2024-01-02",
+        "我院教工党支部推行“三进”工作法，党员进课堂、进宿舍、进社团。",
+    ]
+    result = import_lines(lines, "https://news.unknown-example.edu.cn/info/1/2.htm", [])
+    assert result.meta["institution"] == "未知"
+    assert any(t.startswith("institution：网址的域名 unknown-example.edu.cn") for t in result.meta["todo"])

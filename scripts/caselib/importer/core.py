@@ -467,6 +467,12 @@ def import_lines(
     ):
         if m[key] == UNKNOWN and why and not previous:
             result.todo.append(f"{key}：{why}，请根据原文填写（原文确实没有时，能填 未知 的字段填 未知）")
+    edu_host = _edu_host(url)
+    if institution == UNKNOWN and edu_host and not previous:
+        result.todo.append(
+            f"institution：网址的域名 {edu_host} 是高校网站，但不在导入工具已知的域名里，请按网页填写学校全称"
+            "（也可以把这个域名补充到 scripts/caselib/data/institution_aliases.yml）"
+        )
     if text_date and not previous:
         result.todo.append("published：原文没有发布时间，日期取自正文开头（通常是活动日期），请按原文网页核对发布日期")
     if title_spam:
@@ -519,6 +525,16 @@ def _keep_hand_fixes(new: dict, old: dict, result: Result) -> None:
 
 def _shown(value) -> str:
     return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _edu_host(url: str) -> str:
+    """The registrable edu.cn domain of an address ("wxy.example.edu.cn" → "example.edu.cn"), or ""."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    match = re.search(r"([a-z0-9-]+\.edu\.cn)$", host)
+    return match.group(1) if match else ""
 
 
 def _parses(url: str) -> bool:
