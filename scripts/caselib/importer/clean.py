@@ -66,6 +66,13 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+_MEDIA_BYLINE = re.compile(
+    r"^(?:(?P<media>[\u4e00-\u9fff]{2,12}(?:新闻|网|报|日报|在线|电视台|融媒体|客户端))\s+)?"
+    r"(?:[\u4e00-\u9fff]{2,4}\s+){0,3}(?P<date>(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
+    r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$"
+)
+
+
 def parse_meta_line(line: str) -> dict[str, str] | None:
     """A line made of metadata (dates, 来源:…, 作者:…, counters, widgets), or None.
 
@@ -78,6 +85,13 @@ def parse_meta_line(line: str) -> dict[str, str] | None:
     kind_of, key_re = _meta_keys()
     found: dict[str, str] = {}
     matches = list(key_re.finditer(text))
+    if not matches:
+        byline = _MEDIA_BYLINE.match(text)
+        if byline:  # "大众新闻 孟令洋 2026-01-13 19:31:35": media, author, date and time
+            found = {"date": parse_date(byline.group("date")) or ""}
+            if byline.group("media"):
+                found["source"] = byline.group("media")
+            return found
     lead = text[: matches[0].start()] if matches else text
     lead_date = DATE.match(lead.strip())
     if not matches and not lead_date:

@@ -56,7 +56,7 @@ def institution_from(
         return inst.name, f"原文用简称“{written}”（按原文写明的省份确定），请核对", inst
     for text in [title, *bylines, source]:
         for segment in re.split(r"[——:：\s“”《》,，]+", text):
-            match = _FULL_NAME.match(segment)
+            match = _FULL_NAME.match(re.sub(r"^[以在对从据由为与和及]", "", segment))
             if match and GAP_MARK not in segment:
                 return match.group(1), "从标题或署名推断（不在教育部高校名单中），请核对", None
     match = _BODY_ORG.search(body[:MAX_SCAN])

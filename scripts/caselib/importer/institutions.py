@@ -42,6 +42,14 @@ def all_institutions() -> dict[str, Institution]:
         found = {row["name"]: Institution(row["name"], row["province"], row["level"]) for row in rows}
     with open(DATA_DIR / "institution_aliases.yml", encoding="utf-8") as fh:
         extra = yaml.load(fh, Loader=SafeLoader) or []
+    # Colleges that became universities of vocational technology keep their codes; cases name
+    # them by the old name (深圳职业技术学院 → 深圳职业技术大学). Where the old name is not itself
+    # listed, it is taken as a former name (the report asks to check).
+    for name, inst in list(found.items()):
+        if name.endswith("职业技术大学"):
+            old_name = name.removesuffix("职业技术大学") + "职业技术学院"
+            if old_name not in found:
+                found[name] = Institution(inst.name, inst.province, inst.level, former=(old_name,))
     for entry in extra:
         base = found[entry["name"]]  # a name not in the list is a data error (tests check)
         found[base.name] = Institution(
@@ -50,7 +58,7 @@ def all_institutions() -> dict[str, Institution]:
             base.level,
             entry.get("abbr", ""),
             tuple(entry.get("hosts") or ()),
-            tuple(entry.get("former") or ()),
+            tuple(entry.get("former") or ()) + base.former,
             tuple(entry.get("short") or ()),
         )
     return found

@@ -57,8 +57,8 @@ def source_sentences(lines: list[str]) -> list[str]:
     found = []
     for line in lines:
         text = line.strip()
-        if len(text) < 15 or not re.search(r"[。！？!?；]", text):
-            continue
+        if len(text) < 15 or not re.search(r"[。！？!?；]", text) or spam.stuffed(text):
+            continue  # not running text, or a line of injected keywords (spam, not the article)
         # The importer's character repairs are not losses: pinyin glosses (網(wǎng)) and mojibake
         # runs are compared without them.
         text, _ = fix.strip_pinyin(text)
