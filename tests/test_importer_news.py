@@ -368,3 +368,26 @@ def test_unknown_university_host_asks_a_person():
     result = import_lines(lines, "https://news.unknown-example.edu.cn/info/1/2.htm", [])
     assert result.meta["institution"] == "未知"
     assert any(t.startswith("institution：网址的域名 unknown-example.edu.cn") for t in result.meta["todo"])
+
+
+@pytest.mark.parametrize("run", [r for _, r in SPAM] + ["kyguanwangmanbetx"])
+def test_check_refuses_each_spam_run_of_the_measured_pages(run):
+    text = (
+        f"---\nid: 2024-x-y\ntitle: 示例\ninstitution: 示例大学\nunit: 示例学院党支部\norg_type: 教工党支部\n"
+        f'province: 四川\nthemes: [党建与业务融合]\npublished: 2024-05-01\nsource: "{run}"\nsummary: 示例。\n---\n\n'
+        f"学校与{run}合作。\n"
+    )
+    case, _ = parse_case(text, "cases/2024-x-y.md")
+    found = [p for p in check_library([case]) if "广告词" in p.message]
+    assert {p.field for p in found} == {"source", "正文"}
+    assert all(run in p.message for p in found)
+
+
+def test_imported_news_pages_leave_only_decisions_to_a_person():
+    """What check says about an imported page is only what a person must still decide: no spam,
+    no markup problem, no gap without its note."""
+    for path in sorted(NEWS.glob("*.txt")):
+        result = imported(path)
+        case, problems = parse_case(case_text(result), "cases/x.md")
+        found = {p.field for p in problems + check_library([case])}
+        assert found <= {"todo", "themes", "title", "published"}, (path.name, found)
