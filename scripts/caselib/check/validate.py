@@ -237,22 +237,28 @@ def rule_body_not_empty(case: Case):
 def rule_no_spam(case: Case):
     """Injected gambling and porn spam (model/spam.py: brand words and shapes, keyword-stuffed
     lines) in any front-matter value or body line."""
-    for key, value in case.meta.items():
-        for text in value if isinstance(value, list) else [value]:
-            for problem in _spam_problems(str(text), in_body=False):
+    values = [
+        (key, str(text)) for key, value in case.meta.items() for text in (value if isinstance(value, list) else [value])
+    ]
+    if spam.maybe_spam("\n".join(text for _, text in values)):  # one scan; fields only when needed
+        for key, text in values:
+            for problem in _spam_problems(text, in_body=False):
                 yield (case.line_of(key), key, problem)
+    if not spam.maybe_spam(case.body):
+        return
+    any_run = bool(spam.find(case.body))  # one scan of the body; its lines only when it has a run
     for offset, line in enumerate(case.body.split("\n")):
-        for problem in _spam_problems(line, in_body=True):
+        for problem in _spam_problems(line, in_body=True, runs=any_run):
             yield (case.body_line + offset, "正文", problem)
 
 
-def _spam_problems(text: str, in_body: bool) -> Iterator[str]:
+def _spam_problems(text: str, in_body: bool, runs: bool = True) -> Iterator[str]:
     fix = (
         f"删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）"
         if in_body
         else "删除它；原文在这里写的校名或词语不要猜测补写，无法确定时填 未知"
     )
-    for run in spam.find(text):
+    for run in spam.find(text) if runs else ():
         yield f"含有植入的赌博或色情广告词“{run}”（{spam.why(run)}）：{fix}"
     words = spam.stuffed(text)
     if words:

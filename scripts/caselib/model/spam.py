@@ -30,7 +30,7 @@ SHAPES = (
     r"(?:集团|国际|娱乐|博彩|彩票|棋牌)(?:中国)?(?:官方网站|官方网|官网|网址|登录入口|登录|入口|app|APP)",
     r"(?<![学院校部局委厅馆会队])体育(?:中国)?(?:官方网站|官方网|官网|网址|登录入口|app|APP)",  # 星空·体育中国官方网
     r"(?<=[0-9A-Za-z·])(?:体育|娱乐|真人|棋牌|彩票)",  # k8体育, ky娱乐
-    rf"[{HAN}]{{2}}娱乐城",
+    r"(?<=[\u4e00-\u9fff]{2})娱乐城",  # 某某娱乐城: the two characters before join the run
     r"娱乐(?:平台|官网|网址|开户|注册)",
     r"彩票(?:平台|网址|投注|开户|注册)",
     r"(?:真人|线上|网上|在线)(?:娱乐|博彩|赌场|棋牌|百家乐)",
@@ -100,9 +100,17 @@ _LEFT_WORDS = tuple(sorted(_BRAND_GLUE.replace("[(（]中国[)）]|", "").split(
 MAX_GROW = 40  # characters a run grows on each side of its cores
 
 
+# The characters a core can start with: shapes start with a digit, "v", 官, 集, 国, 娱, 博, 彩, 棋,
+# 体, 真, 线, 网 or 在; words with their first character. A lookahead on them lets the scan skip
+# every other position at once (about ten times faster on real text than the bare alternation).
+_SHAPE_STARTS = "0-9vV官集国娱博彩棋体真线网在"
+
+
 @functools.cache
 def _core_re() -> re.Pattern[str]:
-    return re.compile(_core(), re.I)
+    starts = {w[0].lower() for w in _words()} | {w[0].upper() for w in _words()}
+    first = "".join(sorted(re.escape(c) for c in starts)) + _SHAPE_STARTS
+    return re.compile(rf"(?=[{first}])(?:{_core()})", re.I)
 
 
 @functools.cache
@@ -144,6 +152,8 @@ def spans(text: str) -> list[tuple[int, int]]:
         start, end = match.span()
         if found and start < found[-1][1]:
             continue
+        if text.startswith("娱乐城", start):
+            start -= 2  # the lookbehind saw two characters of the brand name
         start, end = _grow_left(text, start), _grow_right(text, end)
         while start < end and text[start] in "-—_·":
             start += 1
@@ -154,6 +164,12 @@ def spans(text: str) -> list[tuple[int, int]]:
         elif end > start:
             found.append([start, end])
     return [(s, e) for s, e in found]
+
+
+def maybe_spam(text: str) -> bool:
+    """False when text can have neither a spam run nor a stuffed line (one scan each): a text of
+    many lines is checked line by line only when this is True."""
+    return bool(_core_re().search(text)) or len(set(_keyword_re().findall(text.lower()))) >= 3
 
 
 def find(text: str) -> list[str]:
@@ -177,6 +193,11 @@ def remove(text: str) -> str:
     return replace(text, "")[0]
 
 
+@functools.cache
+def _keyword_re() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True)))
+
+
 def stuffed(line: str) -> list[str]:
     """The keywords of a line stuffed with porn or gambling keywords, else []: at most 120
     characters, three or more distinct keywords, and the keywords (with separators) making up
@@ -185,6 +206,8 @@ def stuffed(line: str) -> list[str]:
     if not text or len(text) > 120:
         return []
     lowered = text.lower()
+    if len(set(_keyword_re().findall(lowered))) < 3:  # one scan settles nearly every line
+        return []
     hits: list[str] = []
     covered = 0
     flat = _STUFFED_SPLIT.sub("", lowered)
