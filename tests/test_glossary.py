@@ -27,6 +27,12 @@ def test_every_entry_quotes_the_body_of_its_case(cases):
     assert {e.term for e in glossary.shown(cases)} >= {"四力", "三化四领", "七个有力"}
 
 
+def test_every_model_and_standard_of_the_library_is_defined(cases):
+    used = {v for c in cases for key in ("models", "standards") for v in c.values(key)}
+    defined = {e.term for e in glossary.shown(cases)}
+    assert sorted(used - defined) == []
+
+
 def test_bad_entries_get_exact_messages(cases):
     items = glossary.parse(BAD)
     messages = [str(p) for p in glossary.check(cases, items, "g.yml")]
@@ -74,7 +80,7 @@ def test_glossary_page_links_every_term_to_a_page_that_exists(cases, page, site_
 def test_a_malformed_glossary_is_a_message_with_its_line(cases, tmp_path):
     """The build and `check` read glossary.yml: a broken one is `path:line` in Chinese, never a traceback."""
     broken = {
-        "- term: 四力\n  expansion: [未闭合\n": "g.yml:3: 词典: YAML 格式错误",
+        "- term: 四力\n  expansion: [未闭合\n": "g.yml:2: 词典: YAML 格式错误：方括号列表没有写完整",
         "term: 四力\n": "g.yml:1: 词典: 词典应是词条的列表，每条以“- term:”开头",
         "- 四力\n": "g.yml:1: 词典: 每个词条应写成 term、expansion、quote、case 四项（见文件开头的说明）",
         "- term: 四力\n  expansion: [a, b]\n": "g.yml:2: 词典: 每一项只能是一段文字（不能是列表、嵌套或 & * 别名）",

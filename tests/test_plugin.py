@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from mkdocs.config import load_config
 
 from conftest import ROOT
@@ -59,3 +60,25 @@ def test_a_build_with_file_urls_stops_at_once_with_a_message(tmp_path):
     )
     assert "Traceback" not in result.stderr
     assert not site.exists()
+
+
+def test_mkdocs_renders_with_the_settings_the_checker_and_booklet_use():
+    """The plugin gives MkDocs the Markdown settings of caselib.site.mdsettings, the ones the
+    checker and the booklet render bodies with: same extensions, same options, same heading ids."""
+    from caselib.site import mdsettings
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.plugins.run_event("config", config)
+    assert list(config.markdown_extensions) == mdsettings.EXTENSIONS
+    ours, theirs = mdsettings.configs()["toc"], config.mdx_configs["toc"]
+    assert {k: v for k, v in ours.items() if k != "slugify"} == {k: v for k, v in theirs.items() if k != "slugify"}
+    assert theirs["slugify"]("一、背景 Ab", "-") == ours["slugify"]("一、背景 Ab", "-") == "一背景-ab"
+
+
+def test_markdown_settings_in_mkdocs_yml_stop_the_build():
+    """Extensions named in mkdocs.yml would reach the site but not the checker: refused in Chinese."""
+    from mkdocs.exceptions import PluginError
+
+    config = load_config(str(ROOT / "mkdocs.yml"), markdown_extensions=["footnotes"])
+    with pytest.raises(PluginError, match="mkdocs.yml 里不要写 markdown_extensions"):
+        config.plugins.run_event("config", config)

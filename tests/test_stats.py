@@ -25,6 +25,22 @@ def test_years_are_charted_in_order(cases):
     assert [y for y, _ in rows] == sorted(y for y, _ in rows)
 
 
+def test_years_without_a_case_are_shown_as_zero(cases):
+    year = next(c for c in CHARTS if c.key == "year")
+    rows = dict(chart_rows(cases, year))
+    first, last = int(min(rows)), int(max(rows))
+    assert list(rows) == [str(y) for y in range(first, last + 1)]
+    assert {y: n for y, n in rows.items() if n} == dict(counts(cases, "year"))
+    page = stats_page(cases).content
+    for y, n in rows.items():
+        assert (f"| {y} | 0 |" in page) == (n == 0)  # no page to link to
+
+
+def test_every_model_is_charted(cases):
+    model = next(c for c in CHARTS if c.key == "model")
+    assert chart_rows(cases, model) == counts(cases, "model")
+
+
 def test_chart_labels_are_escaped():
     svg = bar_chart("a<b", [('<script>alert(1)</script>"', 3), ("四力", 1)])
     assert "<script>" not in svg

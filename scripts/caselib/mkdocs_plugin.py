@@ -3,7 +3,7 @@
 Registered as `caselib` by the package's entry point (pyproject.toml) and named in mkdocs.yml's
 `plugins`. One process, public MkDocs API only (events, `File.generated`, pages rendered by MkDocs):
 
-on_config         every link the library makes is a folder URL: file URLs stop the build here;
+on_config         the site's Markdown settings (caselib.site.mdsettings); every link the library makes is a folder URL: file URLs stop the build here;
                   the build date comes from the last commit (two builds of a commit are identical)
 on_pre_build      reads and checks cases/, the glossary and the data files (caselib.library)
 on_files          stops the build on any problem (each printed as path:line: field: message);
@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from . import library
-from .site import completeness, mentions, opendata, pages, urls
+from .site import completeness, mdsettings, mentions, opendata, pages, urls
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
 
@@ -56,6 +56,14 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
                 "本站的网址都是目录式的（如 cases/2019-swpu-sili/），不支持 use_directory_urls: false"
                 "（命令行参数 --no-directory-urls）：请去掉这一设置后重新构建。"
             )
+        if list(config.markdown_extensions) != list(mdsettings.MKDOCS_BUILTINS) or config.mdx_configs:
+            # the checker and the booklet render bodies with mdsettings: the site must not differ
+            raise PluginError(
+                "mkdocs.yml 里不要写 markdown_extensions：本站的 Markdown 设置只写在 "
+                "scripts/caselib/site/mdsettings.py 一处（网站、案例检查和小册子都用它），请改在那里。"
+            )
+        config.markdown_extensions = list(mdsettings.EXTENSIONS)
+        config.mdx_configs = mdsettings.configs()
         self.root = Path(config.config_file_path).resolve().parent
         if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(self.root)):
             os.environ["SOURCE_DATE_EPOCH"] = epoch  # two builds of one commit are byte-identical
@@ -81,7 +89,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if self.config.booklet:
             from . import booklet  # WeasyPrint: only for the published build
 
-            pdf, pages_count = booklet.site_booklet(self.cases, Path(config.config_file_path))
+            pdf, pages_count = booklet.site_booklet(self.cases)
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
         return files

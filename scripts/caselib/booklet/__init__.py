@@ -102,9 +102,9 @@ class _PrefixIds(Treeprocessor):
                 element.set("href", "#" + self.prefix + href[1:])
 
 
-def converter(mkdocs_yml: Path):
+def converter():
     """A Markdown converter with the site's settings, ids prefixed per chapter."""
-    md = mdsettings.renderer(mkdocs_yml)
+    md = mdsettings.renderer()
     md.treeprocessors.register(_PrefixIds(md), "booklet_ids", 1)  # toc is 5: higher runs first
     return md
 
@@ -184,12 +184,10 @@ def _cover(book: Booklet) -> str:
     )
 
 
-def booklet_html(
-    cases: list[Case], *, subtitle: str = "", date: str | None = None, mkdocs_yml: Path | None = None
-) -> str:
+def booklet_html(cases: list[Case], *, subtitle: str = "", date: str | None = None) -> str:
     """The booklet of `cases` (in the order given) as one HTML document."""
     book = Booklet(TITLE, subtitle, date or build_date(), list(cases))
-    md = converter(mkdocs_yml or mdsettings.MKDOCS_YML)
+    md = converter()
     title = book.title + (f"（{book.subtitle}）" if book.subtitle else "")
     chapters = "".join(chapter(case, n, md, book.date) for n, case in enumerate(book.cases, 1))
     return (
@@ -256,9 +254,9 @@ def render_pdf(document: str) -> tuple[bytes, int]:
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def site_booklet(cases: list[Case], mkdocs_yml: Path) -> tuple[bytes, int]:
+def site_booklet(cases: list[Case]) -> tuple[bytes, int]:
     """The published site's booklet (every case, newest first, as on the site) and its pages."""
-    return render_pdf(booklet_html(select(cases, []), mkdocs_yml=mkdocs_yml))
+    return render_pdf(booklet_html(select(cases, [])))
 
 
 def write_pdf(document: str, target: Path) -> int:
@@ -293,10 +291,7 @@ def cmd_booklet(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     target = Path(args.output) if args.output else default_output(filters)
-    settings = root / "mkdocs.yml"  # this folder's site settings, else the project's own
-    document = booklet_html(
-        chosen, subtitle=subtitle(filters), mkdocs_yml=settings if settings.is_file() else mdsettings.MKDOCS_YML
-    )
+    document = booklet_html(chosen, subtitle=subtitle(filters))
     try:
         count = write_pdf(document, target)
     except MissingFonts as exc:

@@ -1,6 +1,6 @@
 """The HTML policy for case bodies, judged on what the body renders to (CONTRIBUTING.md, “正文”).
 
-A body is rendered with the site's own Markdown settings (`mdsettings`, read from mkdocs.yml) and
+A body is rendered with the site's own Markdown settings (`site/mdsettings.py`, which the plugin gives MkDocs) and
 the resulting HTML is judged against an allow-list: the elements and attributes the site's
 Markdown makes (paragraphs, headings, lists, tables, quotes, code, links, admonitions), every
 `href` a full http/https/mailto address or an anchor of the page, every `title` plain text. So the
@@ -250,7 +250,7 @@ def _converter():
     """One converter with the site's settings, reset before each body."""
     from ..site import mdsettings
 
-    return mdsettings.renderer(mdsettings.MKDOCS_YML)
+    return mdsettings.renderer()
 
 
 _VOID = {
@@ -535,7 +535,7 @@ def page_anchors(case: Case) -> tuple[set[str], list[str]]:
 
     path = urls.case_path(case)
     text = pages.case_page(case).markdown + reuse.related_section([case], path)
-    md = mdsettings.renderer(mdsettings.MKDOCS_YML)
+    md = mdsettings.renderer()
     anchors = _Anchors(md)
     md.treeprocessors.register(anchors, "caselib_anchors", 5)  # after toc (same priority, added later)
     md.convert(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from bisect import bisect_right
@@ -15,9 +16,9 @@ from ..model import spam
 from ..model.cases import Case, Loader
 from ..model.problems import invisible
 from ..model.schema import UNKNOWN, fields
-from ..model.text import GAP_MARK
+from ..model.text import GAP_MARK, t2s_map
 from . import clean, extract, fix, institutions
-from .dedupe import find_duplicates, t2s
+from .dedupe import find_duplicates
 from .read import ImportError_
 from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
 
@@ -40,10 +41,20 @@ class Result:
     duplicates: list[tuple[str, float]] = field(default_factory=list)
 
 
+@functools.cache
+def t2s():
+    """OpenCC's phrase-aware converter: a traditional page becomes the case's simplified text
+    (the char-level `text.t2s_map` folds text for comparison only)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def _traditional(lines: list[str]) -> bool:
     text = "".join(lines)
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    changed = sum(1 for a, b in zip(text, t2s().convert(text)) if a != b)
+    mapping = t2s_map()
+    changed = sum(1 for ch in text if mapping.get(ch, ch) != ch)
     return changed >= 3 and changed * 100 >= han
 
 

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 
 from ..model.cases import Case
 from ..model.schema import vocab
-from ..model.text import GAP_MARK
+from ..model.text import GAP_MARK, fold
 
 SHINGLE = 8
 THRESHOLD = 0.6
 
 
-@functools.cache
-def t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def normalise(text: str) -> str:
-    """Simplified, NFKC, without punctuation, spaces, gap marks and spam words."""
-    text = t2s().convert(unicodedata.normalize("NFKC", text)).replace(GAP_MARK, "")
+    """Folded (`text.fold`: NFKC, lower case, simplified), without punctuation, spaces, gap marks
+    and spam words."""
+    text = fold(text).replace(fold(GAP_MARK), "")
     for word in vocab("spam"):
-        text = text.replace(word, "")
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN").lower()
+        text = text.replace(fold(word), "")
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
 def shingles(text: str) -> set[str]:

@@ -29,8 +29,7 @@ from ..model import spam
 from ..model.schema import UNKNOWN
 from ..model.text import GAP_MARK
 from . import fix
-from .core import case_text, import_lines
-from .dedupe import t2s
+from .core import case_text, import_lines, t2s
 from .extract import squash
 from .read import ImportError_, read_source
 

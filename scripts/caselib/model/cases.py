@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problem, char_name
+from .problems import Problem
 from .schema import fields_by_key
 from .text import normalize_tag
-from .yamlsafe import SafeLoader
+from .yamlsafe import SafeLoader, error_message
 
 FENCE = "---"
 FIELD_FRONT_MATTER = "元数据"
@@ -155,26 +155,9 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         return None, [Problem(path, 2 + exc.line, exc.field, exc.message)]
     except RecursionError:
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, "嵌套太深：" + SHAPE_HINT)]
-    except yaml.reader.ReaderError as exc:
-        line = 2 + fm_text[: max(0, fm_text.find(chr(exc.character)))].count("\n")
-        return None, [
-            Problem(
-                path,
-                line,
-                FIELD_FRONT_MATTER,
-                f"含有不允许的控制字符 {char_name(chr(exc.character))}：请删掉（从网页复制时常会带上）",
-            )
-        ]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.context_mark or exc.problem_mark
-        line = 2 + (mark.line if mark else 0)
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            msg = "不允许使用 YAML 标签（以 ! 开头的写法），请直接写文字"
-        else:
-            msg = f"YAML 格式错误：{_yaml_problem(exc)}"
-        return None, [Problem(path, line, FIELD_FRONT_MATTER, msg)]
     except yaml.YAMLError as exc:
-        return None, [Problem(path, 2, FIELD_FRONT_MATTER, f"YAML 格式错误（{exc}）")]
+        line, msg = error_message(exc, fm_text)
+        return None, [Problem(path, 2 + line, FIELD_FRONT_MATTER, msg)]
     if not isinstance(data, dict):
         return None, [Problem(path, 2, FIELD_FRONT_MATTER, "元数据应是“字段: 值”的列表，例如 title: 案例标题")]
 
@@ -189,24 +172,6 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
     meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
     body = "\n".join(lines[end + 1 :])
     return Case(path=path, meta=meta, body=body, lines=key_lines, body_line=end + 2), problems
-
-
-_YAML_PROBLEMS = (
-    ("quoted scalar", "引号没有配对：值以引号开头，就要以同样的引号结束"),
-    ("mapping values are not allowed", "这一行有多余的冒号；值里有冒号时，请用引号把整个值括起来"),
-    ("could not find expected ':'", "缺少“字段: 值”中的冒号，或上一行的引号没有配对"),
-    ("cannot start any token", "有不能出现在开头的字符（例如 Tab 缩进、@ 或 `）；请改用空格缩进，或用引号括起来"),
-    ("expected <block end>", "缩进不一致：同一层的字段要左对齐"),
-    ("flow sequence", "方括号列表没有写完整，应写成 [值一, 值二]"),
-)
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
-    text = f"{exc.context or ''} {exc.problem or ''}"
-    for needle, message in _YAML_PROBLEMS:
-        if needle in text:
-            return message
-    return f"请检查这一行的冒号、引号和缩进（{(exc.problem or '').strip()}）"
 
 
 def _normalize_value(key: str, value):

@@ -17,7 +17,7 @@ import yaml
 
 from .cases import Case
 from .problems import Problem, char_name, invisible
-from .yamlsafe import SafeLoader
+from .yamlsafe import SafeLoader, error_message
 
 GLOSSARY_PATH = Path(__file__).parent.parent / "data" / "glossary.yml"
 GLOSSARY_FILE = "scripts/caselib/data/glossary.yml"
@@ -48,14 +48,9 @@ def parse(text: str) -> list[Entry]:
     list of entries of four plain values."""
     try:
         node = yaml.compose(text, Loader=SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise GlossaryError(
-            1 + (mark.line if mark else 0),
-            f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进",
-        ) from None
     except yaml.YAMLError as exc:
-        raise GlossaryError(1, f"YAML 格式错误（{exc}）") from None
+        line, message = error_message(exc, text)
+        raise GlossaryError(1 + line, message) from None
     if node is None:
         return []
     if not isinstance(node, yaml.SequenceNode):

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
-# What a terminal or a log would act on or hide: control characters (ANSI escapes start with one),
-# bidi overrides, zero-width and other format characters. Printed as \x1b, \u202e.
-_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+# What a reader cannot see, or a terminal or a log would act on: control characters (ANSI
+# escapes start with one), format characters (bidi overrides, zero-width), private-use and
+# surrogate code points, line and paragraph separators.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
+def hidden(char: str) -> bool:
+    return unicodedata.category(char) in HIDDEN_CATEGORIES
 
 
 def invisible(text: str) -> list[str]:
-    """The characters of text that a reader cannot see or that change how the rest is shown
-    (control, format, private-use and separator characters; not tab and newline)."""
-    return [c for c in text if c not in "\t\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")]
+    """The hidden characters of a text a contributor wrote (tab and newline are allowed there)."""
+    return [c for c in text if c not in "\t\n" and hidden(c)]
 
 
 def char_name(char: str) -> str:
@@ -24,8 +27,9 @@ def char_name(char: str) -> str:
 
 
 def visible(text: str) -> str:
-    """text with every hidden character written as its escape, so printing it is inert."""
-    return _HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """text with every hidden character (the same ones `invisible` names, and tab and newline: a
+    message is one line) written as its escape (\\x1b, \\u202e), so printing it is inert."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if hidden(c) else c for c in text)
 
 
 @dataclass(frozen=True, order=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
-from .yamlsafe import SafeLoader
+from .yamlsafe import SafeLoader, error_message
 
 DATA_DIR = Path(__file__).parent.parent / "data"  # caselib/data
 DATA_SHOWN = "scripts/caselib/data"  # as messages name the data files
@@ -94,19 +94,13 @@ def data_problems() -> list[Problem]:
             continue
         shown = f"{DATA_SHOWN}/{path.relative_to(DATA_DIR).as_posix()}"
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problems.append(
-                Problem(
-                    shown,
-                    1 + (mark.line if mark else 0),
-                    "数据文件",
-                    f"YAML 格式错误（{(exc.problem or '').strip()}）：请检查这一行的冒号、引号和缩进",
-                )
-            )
+            text = path.read_text(encoding="utf-8")
+            data = yaml.load(text, Loader=SafeLoader)
+        except yaml.YAMLError as exc:
+            line, message = error_message(exc, text)
+            problems.append(Problem(shown, 1 + line, "数据文件", message))
             continue
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(shown, 1, "数据文件", f"无法读取（{exc}）"))
             continue
         if path.parent.name == "vocab" and not (isinstance(data, list) and data):

@@ -13,7 +13,6 @@ import csv
 import functools
 import html
 import json
-import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -24,11 +23,10 @@ from ..model.problems import Problem
 from ..model.schema import dimensions
 from ..model.tags import tag_values
 from .pages import dimension_title, tag_title
-from .urls import CASES_PATH, case_path, dimension_path, page_url, tag_path
+from .urls import CASES_PATH, case_path, dimension_path, link_target, page_url, tag_path
 
 FIELD = "网站"
 _HREF = re.compile(r'href="([^"]*)"')
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def case_url(case: Case) -> str:
@@ -64,7 +62,7 @@ class Site:
                 self._pages[url] = None
             else:
                 text = path.read_text(encoding="utf-8")
-                targets = (_target(url, href) for href in set(_HREF.findall(text)))
+                targets = (link_target(url, href) for href in set(_HREF.findall(text)))
                 self._pages[url] = ({target for target in targets if target is not None}, _heading(text))
         return self._pages[url]
 
@@ -77,25 +75,6 @@ class Site:
         """The text of the page's first <h1> (its permalink mark left out); None when it has none."""
         page = self._read(url)
         return None if page is None else page[1]
-
-
-def _target(url: str, href: str) -> str | None:
-    """The site-relative URL (no anchor, no query) an href on the page at `url` leads to; None when
-    it leads off the site (another scheme, an absolute path) or nowhere (empty, only an anchor)."""
-    href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
-    if not href or _SCHEME.match(href) or href.startswith("/"):
-        return None
-    # pages of one folder share their "../" links: resolve those once for the folder
-    while href.startswith("../") and href[3:4] not in ("", "/") and href[3:6].lower() != "%2f" and url:
-        url = posixpath.dirname(url.rstrip("/"))
-        url = url + "/" if url else ""
-        href = href[3:]
-    return _resolve(url, href)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _resolve(url: str, href: str) -> str:
-    return posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href))).rstrip("/") + "/"
 
 
 Check = Callable[[list[Case], Site], Iterator[Problem]]

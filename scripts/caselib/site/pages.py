@@ -106,6 +106,11 @@ def shown_unknown(value: str) -> str:
     return f"{UNKNOWN}（原文未给出）" if value == UNKNOWN else value
 
 
+# The table of contents at the top of a case page where the theme has no TOC column (phones,
+# small tablets; caselib.css shows it below 960 px): one tap opens it. `[TOC]` is the toc extension's.
+PHONE_TOC = '\n<details class="caselib-toc" markdown="1">\n<summary>目录</summary>\n\n[TOC]\n\n</details>\n'
+
+
 def case_page(case: Case, related: list[Case] | None = None) -> Page:
     path = case_path(case)
     rows = []
@@ -116,11 +121,15 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
                 f'- <span class="case-field">{fields_by_key()[key].label}</span> '
                 f'<span class="case-value">{value}</span>'
             )
+    summary = str(case.meta.get("summary", "")).strip()
     content = (
-        front_matter(case.title, case_id=case.id)
-        + f"# {md_text(case.title)}\n\n"
-        + '<div class="case-card" markdown="1">\n\n'
-        + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
+        # the summary is the page's description (search engines, a shared link's card): HTML text,
+        # as the theme writes it into <meta> as it is
+        front_matter(case.title, case_id=case.id, description=html.escape(" ".join(summary.split())))
+        + f"# {md_text(case.title)}\n"
+        + PHONE_TOC
+        + '\n<div class="case-card" markdown="1">\n\n'
+        + f'<p class="case-summary">{html.escape(summary)}</p>\n\n'
         + "\n".join(rows)
         + "\n\n</div>\n"
         + gap_note(case)
@@ -209,8 +218,7 @@ def glossary_page(cases: list[Case]) -> Page:
         "",
         "各单位提出的党建模式和对标要求各指什么。每条释义都摘自一个案例的原文，并注明出处；"
         "点击名称可以看到释义的出处和使用它的全部案例。案例正文中第一次提到这些词时也会链接到这里的释义。"
-        "补充词条请编辑 `scripts/caselib/data/glossary.yml`"
-        "（写法见该文件开头的说明，检查程序会核对引文确实出自所注案例）。",
+        f"想补充词条或指出释义的问题，请看{link('参与贡献', GLOSSARY_PAGE, 'contributing/index.md')}。",
         "",
     ]
     for key in ("model", "standard"):

@@ -1,4 +1,6 @@
-"""The statistics page: cases by year, province, organisation type and the most used models.
+"""The statistics page: cases by year (every year from the first to the last, none left out even
+with no case), province, organisation type and model (all of them: with few cases many models tie,
+and a cut would keep an arbitrary few).
 
 Charts are inline SVG drawn here at build time (no chart library, nothing fetched), one bar per
 value with its label above the bar, so they read on a phone; colours come from CSS
@@ -18,7 +20,6 @@ from .mdtext import Page, front_matter
 from .urls import link, tag_path
 
 STATS_PATH = "stats/index.md"
-TOP_MODELS = 15
 WIDTH = 360
 ROW = 38
 
@@ -34,7 +35,7 @@ CHARTS = (
     Chart("year", "按年份", True),
     Chart("province", "按省份", False),
     Chart("org_type", "按组织类型", False),
-    Chart("model", f"使用最多的模式（前 {TOP_MODELS} 个）", False),
+    Chart("model", "按模式", False),
 )
 
 
@@ -47,9 +48,11 @@ def counts(cases: list[Case], key: str) -> list[tuple[str, int]]:
 
 def chart_rows(cases: list[Case], chart: Chart) -> list[tuple[str, int]]:
     rows = counts(cases, chart.key)
-    if chart.by_value:
-        return sorted(rows)
-    return rows[:TOP_MODELS] if chart.key == "model" else rows
+    if chart.key == "year" and rows and all(year.isdigit() for year, _ in rows):
+        found = dict(rows)
+        first, last = int(min(found)), int(max(found))
+        return [(str(y), found.get(str(y), 0)) for y in range(first, last + 1)]
+    return sorted(rows) if chart.by_value else rows
 
 
 def bar_chart(title: str, rows: list[tuple[str, int]]) -> str:
@@ -64,7 +67,7 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> str:
     ]
     for i, (label, n) in enumerate(rows):
         y = i * ROW
-        bar = max(2, round((WIDTH - 40) * n / top))
+        bar = max(2, round((WIDTH - 40) * n / top)) if n else 0
         parts.append(f'<text class="caselib-chart__label" x="0" y="{y + 14}">{esc(label)}</text>')
         parts.append(f'<rect class="caselib-chart__bar" x="0" y="{y + 20}" width="{bar}" height="14" rx="2"/>')
         parts.append(f'<text class="caselib-chart__value" x="{bar + 6}" y="{y + 32}">{n}</text>')
@@ -91,6 +94,7 @@ def stats_page(cases: list[Case]) -> Page:
             continue
         out += [f'<div class="caselib-chart-box" data-chart="{chart.key}">{bar_chart(chart.title, rows)}</div>', ""]
         out += [f"| {dim.label} | 案例数 |", "|---|---:|"]
-        out += [f"| {link(value, STATS_PATH, tag_path(dim, value))} | {n} |" for value, n in rows]
+        # a year with no case has no page to link to
+        out += [f"| {link(value, STATS_PATH, tag_path(dim, value)) if n else value} | {n} |" for value, n in rows]
         out.append("")
     return Page(STATS_PATH, "\n".join(out))

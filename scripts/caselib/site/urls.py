@@ -8,7 +8,10 @@ folder URL (MkDocs' directory URLs). Below every module that makes or reads a pa
 from __future__ import annotations
 
 import functools
+import html
 import posixpath
+import re
+import urllib.parse
 
 from ..model.cases import Case
 from ..model.schema import Dimension
@@ -16,6 +19,7 @@ from ..model.text import slug
 from .mdtext import md_text
 
 CASES_PATH = "cases"
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def link(text: str, from_path: str, to_path: str) -> str:
@@ -54,3 +58,28 @@ def dimension_path(dim: Dimension) -> str:
 
 def tag_path(dim: Dimension, value: str) -> str:
     return f"{dim.path}/{slug(value)}.md"
+
+
+def href(from_path: str, to_path: str) -> str:
+    """A relative, percent-encoded HTML link between two pages' directory URLs."""
+    here, there = page_url(from_path), page_url(to_path)
+    return urllib.parse.quote(posixpath.relpath(there, here or ".") + "/")
+
+
+def link_target(url: str, href: str) -> str | None:
+    """The site-relative URL (no anchor, no query) an href on the page at `url` leads to; None when
+    it leads off the site (another scheme, an absolute path) or nowhere (empty, only an anchor)."""
+    href = html.unescape(href).split("#", 1)[0].split("?", 1)[0]
+    if not href or _SCHEME.match(href) or href.startswith("/"):
+        return None
+    # pages of one folder share their "../" links: resolve those once for the folder
+    while href.startswith("../") and href[3:4] not in ("", "/") and href[3:6].lower() != "%2f" and url:
+        url = posixpath.dirname(url.rstrip("/"))
+        url = url + "/" if url else ""
+        href = href[3:]
+    return _resolve(url, href)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(url: str, href: str) -> str:
+    return posixpath.normpath(posixpath.join(url, urllib.parse.unquote(href))).rstrip("/") + "/"
