@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
+from ..model import spam
 from ..model.cases import Case
 from ..model.problems import Problem, char_name, invisible
-from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key, vocab
+from ..model.schema import UNKNOWN, Field, dimensions, fields, fields_by_key
 from ..model.tags import tag_values
 from ..model.text import GAP_MARK, slug
 from .markup import BODY_RULES
@@ -402,36 +402,36 @@ def rule_body_not_empty(case: Case):
         yield (case.body_line, "正文", "CL050", "正文是空的：在元数据的 --- 下面写案例全文")
 
 
-@functools.cache
-def _any_spam() -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in vocab("spam")), re.IGNORECASE)
-
-
 def rule_no_spam(case: Case):
-    """No spam word (data/vocab/spam.yml) in any field or in the body."""
-    words = vocab("spam")
-    for key, value in case.meta.items():
-        if not _any_spam().search(str(value)):  # one scan per field; the words only when something is there
-            continue
-        for word in words:
-            if word.lower() in str(value).lower():
-                yield (
-                    case.line_of(key),
-                    key,
-                    "CL051",
-                    f"含有植入的垃圾广告词“{word}”：删除它，原文缺失的词不要猜测补写",
-                )
-    if not _any_spam().search(case.body):  # one scan of the body; lines only when something is there
+    """Injected gambling and porn spam (model/spam.py: brand words and shapes, keyword-stuffed
+    lines) in any front-matter value or body line."""
+    values = [
+        (key, str(text)) for key, value in case.meta.items() for text in (value if isinstance(value, list) else [value])
+    ]
+    if spam.maybe_spam("\n".join(text for _, text in values)):  # one scan; fields only when needed
+        for key, text in values:
+            for problem in _spam_problems(text, in_body=False):
+                yield (case.line_of(key), key, "CL051", problem)
+    if not spam.maybe_spam(case.body):
         return
+    any_run = bool(spam.find(case.body))  # one scan of the body; its lines only when it has a run
     for offset, line in enumerate(case.body.split("\n")):
-        for word in words:
-            if word.lower() in line.lower():
-                yield (
-                    case.body_line + offset,
-                    "正文",
-                    "CL052",
-                    f"含有植入的垃圾广告词“{word}”：删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）",
-                )
+        for problem in _spam_problems(line, in_body=True, runs=any_run):
+            yield (case.body_line + offset, "正文", "CL052", problem)
+
+
+def _spam_problems(text: str, in_body: bool, runs: bool = True) -> Iterator[str]:
+    fix = (
+        f"删除它，在原位置写 {GAP_MARK}，并在 gaps 里记一条说明（不要猜测原词）"
+        if in_body
+        else "删除它；原文在这里写的校名或词语不要猜测补写，无法确定时填 未知"
+    )
+    for run in spam.find(text) if runs else ():
+        yield f"含有植入的赌博或色情广告词“{run}”（{spam.why(run)}）：{fix}"
+    words = spam.stuffed(text)
+    if words:
+        shown = "、".join(words[:5])
+        yield f"这一行堆满了色情或赌博关键词（{shown}），是被篡改的网页植入的：删除整行"
 
 
 def rule_no_placeholder(case: Case):

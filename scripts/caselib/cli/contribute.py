@@ -89,7 +89,12 @@ def cmd_import(args) -> int:
         try:
             source = read_source(path)
             result = import_lines(
-                source.lines, args.url or source.url, cases, case_id=args.id, title_hint=source.title_hint
+                source.lines,
+                args.url or source.url,
+                cases,
+                case_id=args.id,
+                title_hint=source.title_hint,
+                source_meta=source.meta,
             )
         except ImportError_ as exc:
             print(f"{printable(str(path))}:1: 文件: {exc}", file=sys.stderr)

@@ -66,17 +66,32 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+_MEDIA_BYLINE = re.compile(
+    r"^(?:(?P<media>[\u4e00-\u9fff]{2,12}(?:新闻|网|报|日报|在线|电视台|融媒体|客户端))\s+)?"
+    r"(?:[\u4e00-\u9fff]{2,4}\s+){0,3}(?P<date>(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
+    r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$"
+)
+
+
 def parse_meta_line(line: str) -> dict[str, str] | None:
     """A line made of metadata (dates, 来源:…, 作者:…, counters, widgets), or None.
 
     Returns {"author": …, "source": …, "date": …} with the keys that were present.
     """
     text = re.sub(r"\[[^\]]{1,12}\]", " ", line.strip())
+    text = re.sub(r"^[(（【][^)）】]{1,8}[)）】]", "", text)  # "(整期优先)网络出版时间:2023-02-14"
     if not text or len(text) > 160 or re.search("[，。；！？]", text):
         return None
     kind_of, key_re = _meta_keys()
     found: dict[str, str] = {}
     matches = list(key_re.finditer(text))
+    if not matches:
+        byline = _MEDIA_BYLINE.match(text)
+        if byline:  # "大众新闻 孟令洋 2026-01-13 19:31:35": media, author, date and time
+            found = {"date": parse_date(byline.group("date")) or ""}
+            if byline.group("media"):
+                found["source"] = byline.group("media")
+            return found
     lead = text[: matches[0].start()] if matches else text
     lead_date = DATE.match(lead.strip())
     if not matches and not lead_date:
@@ -111,8 +126,7 @@ def date_from_url(url: str) -> str | None:
         (r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.]|$)", False),
         (r"/(\d{2})(\d{2})(\d{2})/", True),
     ):
-        match = re.search(pattern, path)
-        if match:
+        for match in re.finditer(pattern, path):  # the first that is a date ("/20000878/" is not)
             year, month, day = (int(g) for g in match.groups())
             year += 2000 if short else 0
             if 1 <= month <= 12 and 1 <= day <= 31:
@@ -138,4 +152,5 @@ def is_paragraph(line: str) -> bool:
 AUTHORS_LINE = re.compile(
     r"^[(（]([\u4e00-\u9fff]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff]{2,4})+|[\u4e00-\u9fff]{2,3})[)）]$"
 )
+ORIGINAL_TITLE = re.compile(r"^[(（【\[]?\s*原标题\s*[:：]\s*(.{4,80}?)\s*[)）】\]]?$")
 EDITOR_NOTE = re.compile(r"^[【\[(（]?\s*编者按\s*[】\])）]?\s*[:：]?")

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ..model import spam
 from ..model.cases import Case, Loader
 from ..model.problems import invisible
-from ..model.schema import UNKNOWN, fields, institutions
+from ..model.schema import UNKNOWN, fields
 from ..model.text import GAP_MARK, t2s_map
-from . import clean, extract, fix
+from . import clean, extract, fix, institutions
 from .dedupe import find_duplicates
 from .read import ImportError_
 from .structure import APPENDIX, build_body, is_subhead_shape, numbered_level
@@ -99,11 +100,98 @@ def _fix_line(no: int, text: str, result: Result) -> tuple[str, list[str]]:
     return re.sub("[\x01\x02\x03]", GAP_MARK, text), reasons
 
 
+_TITLE_WORDS = re.compile(r"[以在为与和的“:：—]|入选|获|召开|开展|举办|推动|推进|助力|实施|探索|打造|通过")
+
+
 def _is_byline(text: str) -> bool:
+    """An organisation's name on a line of its own (署名), not a headline about it."""
+    if _TITLE_WORDS.search(text):
+        return False
     return (
         bool(re.search(r"(大学|学院|中心|党委|党总支|党支部|办公室|部|处)$", text))
         and len(text) <= 30
-        or any(entry["name"] == text for entry in institutions())
+        or institutions.by_name(text) is not None
+    )
+
+
+def _is_affiliation(text: str) -> bool:
+    """An author's affiliation line: a listed institution and a place or postcode
+    ("新乡医学院三全学院   河南新乡  453003")."""
+    return len(text) <= 40 and bool(institutions.find_names(text)) and bool(re.search(r"\d{6}|\s{2,}", text))
+
+
+_NAME_LIST = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:\s*[,，、;；]\s*[\u4e00-\u9fff]{2,4}|\s+[\u4e00-\u9fff]{2,4}){1,9}$")
+
+
+def _is_name_list(text: str) -> bool:
+    """A line of two to ten personal names and nothing else ("杨卫红 ,成敬斋 ,陈子龙")."""
+    return bool(_NAME_LIST.match(text)) and not any(w in text for w in ("学院", "党委", "支部", "大学"))
+
+
+_COLUMN = re.compile(
+    r"^[\u4e00-\u9fff]{2,6}(?:新闻|动态|要闻|公告|通知|概况|资讯|快讯|专题|聚焦|工作|建设|党建|风采)(?:\s*[A-Za-z ]{0,12})?$"
+)
+
+
+_KICKER = re.compile(r"^[■□●◆◇▲★☆►▶]")  # a series banner between the metadata and the article
+
+
+def _is_column_name(text: str) -> bool:
+    """A site's column name above a headline (党总支动态, 新闻动态 news, 建设动态, 党建工作)."""
+    return bool(_COLUMN.match(text))
+
+
+def _headline_index(lines: list[tuple[int, str]], first_para: int) -> int | None:
+    """On a news page, the line index of the headline: above the article, the nearest line
+    before the first metadata line (发布时间 / 来源 / 作者 / 点击) that could be a headline, or
+    else the first such line after a breadcrumb. None when the page has neither (plain text)."""
+    anchor = crumb = None
+    for i, (_, text) in enumerate(lines[:first_para]):
+        if not text:
+            continue
+        if clean.noise_reason(text) == "导航路径" and crumb is None and anchor is None:
+            crumb = i
+        elif anchor is None and clean.parse_meta_line(text) is not None and not clean.noise_reason(text):
+            anchor = i
+            break
+    candidates = [
+        i
+        for i, (_, text) in enumerate(lines[:first_para])
+        if text and _could_be_headline(text) and (crumb is None or i > crumb)
+    ]
+    if anchor is not None:
+        before = [i for i in candidates if i < anchor]
+        if before:
+            return _wrapped(lines, candidates, before[-1])
+    if crumb is not None:
+        after = [i for i in candidates if i > crumb and (anchor is None or i < anchor)]
+        if after:
+            return after[0]
+    return None
+
+
+def _wrapped(lines: list[tuple[int, str]], candidates: list[int], last: int) -> int:
+    """The first line of a headline wrapped over two lines: the line right above it (no empty
+    line between) when that one is long enough to be a headline's start, else `last`."""
+    above = last - 1
+    if (
+        above in candidates
+        and len(lines[above][1]) >= 8
+        and not clean.is_sentence(lines[above][1])
+        and extract.squash(lines[above][1]) != extract.squash(lines[last][1])
+    ):
+        return above
+    return last
+
+
+def _could_be_headline(text: str) -> bool:
+    return (
+        len(extract.squash(text)) >= 6
+        and clean.noise_reason(text) is None
+        and clean.parse_meta_line(text) is None
+        and not _is_column_name(text)
+        and not _is_byline(text)
+        and numbered_level(text) is None
     )
 
 
@@ -113,6 +201,7 @@ def import_lines(
     cases: list[Case] | None = None,
     case_id: str | None = None,
     title_hint: str = "",
+    source_meta: dict[str, str] | None = None,
 ) -> Result:
     """Import the lines of one source. title_hint (a web page's <h1> or <title>) picks the title
     among the short lines above the article, where a saved page also has its menus."""
@@ -127,7 +216,12 @@ def import_lines(
 
     reasons_of: dict[str, list[str]] = {}
     lines: list[tuple[int, str]] = []
+    stuffed: list[tuple[int, str]] = []
     for no, raw in enumerate(raw_lines, 1):
+        if spam.stuffed(raw):  # a header line of porn or gambling keywords: spam as a whole
+            stuffed.append((no, raw.strip()))
+            lines.append((no, ""))
+            continue
         text, reasons = _fix_line(no, raw.replace("\u3000", " ").replace("\xa0", " ").strip(), result)
         text = text.strip()
         if reasons:
@@ -136,6 +230,9 @@ def import_lines(
 
     def drop(no: int, reason: str, text: str) -> None:
         result.dropped.append((no, reason, text))
+
+    for no, text in stuffed:
+        drop(no, "植入的色情或赌博关键词行（整行删除）", text)
 
     # Short lines repeated on the page are site or column furniture.
     # A repeated title stays a title: furniture also shows below the article, or is a short name.
@@ -157,12 +254,15 @@ def import_lines(
     meta: dict[str, str] = {}
     title, bylines, crumbs, editor_note = "", [], [], ""
     page_title = ""
+    original_title = ""
     header = True
     title_no = 0
     body: list[tuple[int, str]] = []
     in_related = False
     expect_case_title = False
-    for no, text in lines:
+    headline = _headline_index(lines, first_para) if not title_hint else None
+    below_meta = False
+    for i, (no, text) in enumerate(lines):
         if not text:
             continue
         reason = clean.noise_reason(text)
@@ -183,6 +283,11 @@ def import_lines(
             editor_note = editor_note or clean.EDITOR_NOTE.sub("", text).strip()
             drop(no, "编者按（不属于案例正文，已作为摘要提议）", text)
             continue
+        original = clean.ORIGINAL_TITLE.match(text)
+        if original:
+            original_title = original_title or original.group(1).strip()
+            drop(no, "原标题（没有其他标题时写入 title）", text)
+            continue
         parsed = clean.parse_meta_line(text)
         if parsed is not None and (header or len(text) <= 80):
             for key, value in parsed.items():
@@ -190,28 +295,50 @@ def import_lines(
                     meta[key] = value
                 meta.setdefault(key, value)
             drop(no, "发布信息（已读取日期、来源、作者）", text)
+            if headline is not None and i > headline and title:
+                below_meta = True  # below a news page's headline and its metadata line: the article
             continue
+        if header and headline is not None and i < headline and not clean.is_paragraph(text):
+            drop(no, "页面栏目或菜单（新闻页的标题在发布信息上方）", text)
+            continue
+        if header and headline is not None and i == headline:
+            title, title_no = text, no
+            drop(no, "标题（新闻页发布信息上方的一行，写入 title）", text)
+            continue
+        if header and headline is not None and title_no == no - 1 and _could_be_headline(text) and i < first_para:
+            if clean.parse_meta_line(lines[i + 1][1] if i + 1 < len(lines) else "") is not None:
+                title += text
+                title_no = no
+                drop(no, "标题折行（已接到 title 后）", text)
+                continue
         if title and extract.squash(text) == extract.squash(title):
             drop(no, "标题重复", text)
             continue
         if extract.squash(text) in repeated and not clean.is_paragraph(text):
             drop(no, "重复出现的页面栏目", text)
             continue
+        if header and below_meta and not (_KICKER.match(text) or _is_name_list(text) or _is_affiliation(text)):
+            header = False  # short lines below the headline's metadata are the article's subheads
         if header and not (numbered_level(text) or clean.is_paragraph(text)):
             hint = extract.squash(title_hint)
             if hint and not title and not _matches_hint(text, hint):
                 drop(no, "页面栏目或菜单（网页标题另有所在）", text)
                 continue
-            if not title:
+            if _is_byline(text) or _is_affiliation(text):
+                bylines.append(text)
+                drop(no, "署名（用于判断院校和党组织）", text)
+            elif _is_name_list(text):
+                meta.setdefault("author", text)
+                drop(no, "作者署名（写入 authors）", text)
+            elif not title and _is_column_name(text):
+                drop(no, "标题区的栏目名", text)
+            elif not title:
                 title, title_no = text, no
                 drop(no, "标题（写入 title）", text)
-            elif title_no == no - 1 and not _is_byline(text) and len(title) < MAX_TITLE:
+            elif title_no == no - 1 and len(title) < MAX_TITLE:
                 title += text
                 title_no = no
                 drop(no, "标题折行（已接到 title 后）", text)
-            elif _is_byline(text):
-                bylines.append(text)
-                drop(no, "署名（用于判断院校和党组织）", text)
             else:
                 drop(no, "标题区的栏目名", text)
             continue
@@ -225,9 +352,22 @@ def import_lines(
         if APPENDIX.match(text):
             expect_case_title = True
         body.append((no, text))
+    if not title and original_title:
+        title = original_title
+    if not title and title_hint and not spam.find(title_hint):
+        title = title_hint.strip()
+        result.found.append("标题：正文上方没有标题行，取自网页的元数据（og:title、<h1> 或 <title>），请核对")
 
     # Names in parentheses after the last paragraph are the authors: "(谢骏 刘新朝)".
-    authors = [a for a in re.split(r"[,，、\s]+", meta.get("author", "")) if a]
+    authors = []
+    for name in re.split(r"[,，、;；\s]+", meta.get("author", "")):
+        if not name:
+            continue
+        if GAP_MARK in name or _is_byline(name) or re.search(r"(办|部|处|科|室|中心|委|站)$", name):
+            bylines.append(name)  # an organisation, or a name replaced by spam: not an author
+            result.found.append(f"作者栏“{name}”是单位或被广告词替换的名称，未写入 authors")
+        else:
+            authors.append(name)
     signed: list[list[str]] = []  # the last line first
     while body and (signature := clean.AUTHORS_LINE.match(body[-1][1])):
         no, text = body.pop()
@@ -251,16 +391,40 @@ def import_lines(
     result.body = "\n\n".join(md_lines) + "\n"
     plain = "\n".join(t for _, t in body)
 
-    title_clean, title_spam = fix.strip_spam(title.replace(GAP_MARK, ""))
-    institution, how = extract.institution_from(title, bylines, meta.get("source", ""), url, plain)
+    title_spam = [GAP_MARK] if GAP_MARK in title else []
+    title_clean, more_spam = fix.strip_spam(title.replace(GAP_MARK, ""))
+    title_clean = title_clean.strip(" -_|｜—")
+    title_spam += more_spam
+    source_meta = source_meta or {}
+    if GAP_MARK in meta.get("source", ""):
+        result.found.append(f"来源：“{meta['source']}”被植入的广告词替换，填 {UNKNOWN}")
+        bylines.append(meta.pop("source"))
+    site = (source_meta.get("sitename") or "").strip()
+    if not meta.get("source") and site and not spam.find(site):
+        meta["source"] = site[:60]
+        result.found.append(f"来源：{meta['source']}（网页的网站名称）")
+    institution, how, entry = extract.institution_from(title, bylines, meta.get("source", ""), url, plain)
     result.found.append(f"院校：{institution}（{how}）")
-    entry = next((e for e in institutions() if e["name"] == institution), None)
     unit = extract.unit_from(institution, plain, bylines)
-    province, how_p = extract.province_from(entry["province"] if entry else None, plain)
+    province, how_p = extract.province_from(entry.province if entry else None, plain)
     result.found.append(f"省份：{province}（{how_p}）")
-    published = meta.get("date") or (clean.date_from_url(url) if url else None) or ""
-    if published and not meta.get("date"):
-        result.found.append(f"发布日期：{published}（从网址推断）")
+    published = meta.get("date") or ""
+    if not published and source_meta.get("date"):
+        published = clean.parse_date(source_meta["date"]) or ""
+        if published:
+            result.found.append(f"发布日期：{published}（网页的元数据）")
+    if not published and url:
+        published = clean.date_from_url(url) or ""
+        if published:
+            result.found.append(f"发布日期：{published}（从网址推断）")
+    text_date = False
+    if not published:
+        for _, line in body[:2]:  # "2023年9月28日中午，……": the event, usually days before publication
+            published = clean.parse_date(line) or ""
+            if published:
+                text_date = True
+                result.found.append(f"发布日期：{published}（原文没有发布时间，取自正文开头的日期）")
+                break
 
     m: dict = {}
     m["id"] = case_id or _proposed_id(published, entry, {c.id for c in cases})
@@ -274,7 +438,9 @@ def import_lines(
     m["themes"] = extract.theme_proposals(plain)
     m["published"] = published or UNKNOWN
     m["source"] = meta.get("source") or UNKNOWN
-    if url and _parses(url):
+    if url and _parses(url) and spam.find(url):
+        result.found.append(f"网址：“{url[:80]}”含有赌博网站的名称（网站已被篡改），未写入 source_url")
+    elif url and _parses(url):
         m["source_url"] = url
     elif url:
         result.found.append(f"网址：“{url[:80]}”不是有效网址，未写入 source_url")
@@ -287,11 +453,7 @@ def import_lines(
 
     honours = extract.honour_candidates(crumbs, plain)
     if previous:
-        for key in HUMAN_FIELDS:
-            if key in previous.meta:
-                m[key] = previous.meta[key]
-            else:
-                m.pop(key, None)
+        _keep_hand_fixes(m, previous.meta, result)
     else:
         todo = result.todo
         if not case_id:
@@ -301,7 +463,11 @@ def import_lines(
         todo.append("summary：摘要是从正文自动截取的，请改写成一两句话的概括（不超过 200 字）")
         todo.append("themes：主题是按关键词提议的，请从允许值中选定一到四个")
         todo.append("models：模式是从引号和数字编码的说法中提议的，请只保留本单位自己提出的模式")
-        todo.append("honours：原文写明的荣誉请写入 honours；候选：" + ("；".join(honours) if honours else "无"))
+        if honours:
+            m["honours"] = honours
+            todo.append("honours：荣誉是从原文里的称号提议的，请只保留本案例党组织自己获得的")
+        else:
+            todo.append("honours：原文写明的荣誉请写入 honours；候选：无")
     for key, why in (
         ("title", "没有找到标题"),
         ("institution", None),
@@ -312,6 +478,14 @@ def import_lines(
     ):
         if m[key] == UNKNOWN and why and not previous:
             result.todo.append(f"{key}：{why}，请根据原文填写（原文确实没有时，能填 未知 的字段填 未知）")
+    edu_host = _edu_host(url)
+    if institution == UNKNOWN and edu_host and not previous:
+        result.todo.append(
+            f"institution：网址的域名 {edu_host} 是高校网站，但不在导入工具已知的域名里，请按网页填写学校全称"
+            "（也可以把这个域名补充到 scripts/caselib/data/institution_aliases.yml）"
+        )
+    if text_date and not previous:
+        result.todo.append("published：原文没有发布时间，日期取自正文开头（通常是活动日期），请按原文网页核对发布日期")
     if title_spam:
         result.todo.append("title：标题里有植入的广告词，已删去，请核对标题")
     if m["published"] == UNKNOWN:
@@ -325,6 +499,53 @@ def import_lines(
     result.meta = {k: v for k, v in m.items() if v not in ([], None)}
     result.duplicates = [d for d in find_duplicates(result.body, cases)]
     return result
+
+
+# Fields that follow the body and are always taken from this import.
+FROM_BODY = ("gaps", "original_script", "todo")
+
+
+def _keep_hand_fixes(new: dict, old: dict, result: Result) -> None:
+    """Re-import over an existing case (`import --id`): a value a person set is never replaced.
+
+    Fields a person decides (HUMAN_FIELDS) are kept as they are, or stay absent. Every other
+    field already in the case with a value other than 未知 counts as set by hand and is kept;
+    the report lists each one the importer would now write differently. A field that was 未知
+    or absent takes what the importer finds, and the report says so. Gaps follow the new body."""
+    for key in HUMAN_FIELDS:
+        if key in old:
+            new[key] = old[key]
+        else:
+            new.pop(key, None)
+    for key, value in old.items():
+        if key in HUMAN_FIELDS or key in FROM_BODY:
+            continue
+        proposed = new.get(key)
+        if value in (UNKNOWN, "", None, []):
+            if proposed not in (None, "", UNKNOWN, []) and proposed != value:
+                result.found.append(
+                    f"重新导入：{key} 原来是 {UNKNOWN}，现在填入导入工具找到的“{_shown(proposed)}”，请核对"
+                )
+            continue
+        new[key] = value
+        if proposed is not None and _shown(proposed) != _shown(value):
+            result.found.append(
+                f"重新导入：保留案例里已有的 {key}“{_shown(value)}”（可能是人工修改的；导入工具这次得到“{_shown(proposed)}”）"
+            )
+
+
+def _shown(value) -> str:
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _edu_host(url: str) -> str:
+    """The registrable edu.cn domain of an address ("wxy.example.edu.cn" → "example.edu.cn"), or ""."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    match = re.search(r"([a-z0-9-]+\.edu\.cn)$", host)
+    return match.group(1) if match else ""
 
 
 def _parses(url: str) -> bool:
@@ -347,10 +568,10 @@ def _first_sentence(md_lines: list[str]) -> str:
     return ""
 
 
-def _proposed_id(published: str, entry: dict | None, taken: set[str]) -> str:
+def _proposed_id(published: str, entry: institutions.Institution | None, taken: set[str]) -> str:
     """A free id to start from; the todo list asks a person to choose a memorable one."""
     year = published[:4] if published else "0000"
-    base = f"{year}-{(entry or {}).get('abbr', 'case')}-new"
+    base = f"{year}-{(entry.abbr if entry else '') or 'case'}-new"
     n, proposed = 1, base
     while proposed in taken:
         n += 1

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from urllib.parse import urlsplit
 
-from ..model.schema import UNKNOWN, institutions, vocab
+from ..model.schema import UNKNOWN, vocab
 from ..model.text import GAP_MARK
+from . import institutions
 from .fix import rules
+from .institutions import Institution
 
 HAN = r"\u4e00-\u9fff"
 ORG_SUFFIX = r"(?:党委|党总支|党支部)"
@@ -23,49 +24,85 @@ def squash(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
-def known_institution(*texts: str, url: str = "") -> dict | None:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # "http://[x": not an address
-        host = ""
-    for entry in institutions():
-        if any(host == h or host.endswith("." + h) for h in entry.get("hosts") or []):
-            return entry
-    for text in texts:
-        for entry in institutions():
-            if entry["name"] in text:
-                return entry
-    return None
+MAX_SCAN = 200_000  # characters of the body searched for institution names
 
 
-_FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学|学院))")
+def institution_from(
+    title: str, bylines: list[str], source: str, url: str, body: str
+) -> tuple[str, str, Institution | None]:
+    """(institution, how it was found, the listed institution or None).
+
+    In order: the web host of the address; a listed name (or former name) in the title, then in
+    the bylines and source, then the name the body mentions most (first on a tie); else a full
+    name ending in 大学 or 职业(技术)学院 at the start of the title or a byline that the list does
+    not have (the report asks to check it); else 未知, saying why (the name may have been
+    replaced by spam)."""
+    inst = institutions.by_host(url)
+    if inst:
+        return inst.name, "网址的域名属于该校", inst
+    for where, texts in (("标题", [title]), ("署名或来源", [*bylines, source])):
+        for text in texts:
+            mentions = institutions.find_names(text)
+            if mentions:
+                return _named(mentions[0], where)
+    mentions = institutions.find_names(body[:MAX_SCAN])
+    if mentions:
+        counts = Counter(m.written for m in mentions)
+        best = max(mentions, key=lambda m: (counts[m.written], -m.at))
+        return _named(best, "正文")
+    short = institutions.by_short_name("\n".join([title, *bylines, source, body[:MAX_SCAN]]))
+    if short:
+        written, inst = short
+        return inst.name, f"原文用简称“{written}”（按原文写明的省份确定），请核对", inst
+    for text in [title, *bylines, source]:
+        for segment in re.split(r"[——:：\s“”《》,，]+", text):
+            match = _FULL_NAME.match(re.sub(r"^[以在对从据由为与和及]", "", segment))
+            if match and GAP_MARK not in segment:
+                return match.group(1), "从标题或署名推断（不在教育部高校名单中），请核对", None
+    match = _BODY_ORG.search(body[:MAX_SCAN])
+    if match:
+        return match.group(1), "从正文里的党组织名称推断（不在教育部高校名单中），请核对", None
+    if any(GAP_MARK in line for line in [*bylines, source]):
+        return UNKNOWN, "署名或来源里的校名被植入的广告词替换，无法确定，不要猜测", None
+    return UNKNOWN, "原文没有写明校名", None
 
 
+def _named(mention: institutions.Mention, where: str) -> tuple[str, str, Institution | None]:
+    inst = mention.institution
+    if inst is None:
+        return mention.written, f"{where}写明（教育部名单中没有这个名称，请核对）", None
+    if mention.written != inst.name:
+        return inst.name, f"{where}写作“{mention.written}”，教育部名单中现名“{inst.name}”，请核对", inst
+    return inst.name, f"{where}写明，见教育部高校名单", inst
+
+
+_FULL_NAME = re.compile(rf"^([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))")
 _BODY_ORG = re.compile(
     rf"(?:^|[，。；：、\s“])([{HAN}]{{2,14}}?(?:职业技术学院|职业学院|大学))[{HAN}]{{0,12}}?{ORG_SUFFIX}", re.M
 )
 
 
-def institution_from(title: str, bylines: list[str], source: str, url: str, body: str) -> tuple[str, str]:
-    """(institution, how it was found): a known name or host, else a full name in the title,
-    byline or source, else the full name in front of a party organisation in the text."""
-    entry = known_institution(title, *bylines, source, body, url=url)
-    if entry:
-        return entry["name"], "已知院校"
-    for text in [title, *bylines, source]:
-        for segment in re.split(r"[——:：\s“”《》,，]+", text):
-            match = _FULL_NAME.match(segment)
-            if match and GAP_MARK not in segment:
-                return match.group(1), "从标题或署名推断，请核对"
-    match = _BODY_ORG.search(body)
-    if match:
-        return match.group(1), "从正文里的党组织名称推断，请核对"
-    if any(GAP_MARK in line for line in bylines):
-        return UNKNOWN, "署名里的校名被植入的广告词替换，无法确定，不要猜测"
-    return UNKNOWN, "原文没有写明校名"
-
-
 _GENERIC_ORG = re.compile(r"^(各|每个|每一个|全体|所有|一批|[一二三四五六七八九十两\d]+个|推动|培育|全校)")
+# Words that do not occur inside the name of a party organisation: what a match that contains
+# one caught is the end of a sentence ("会议由党支部", "为充分发挥学生党支部").
+_NOT_A_NAME = re.compile(
+    r"[了的和与在由从为等对把将向及她他其该]|第[一二三四五六七八九十\d]+个|根据|按照|充分|发挥|建立|召开|开展|"
+    r"推进|推动|会议|活动|三级|样板|先进|优秀|以|各级|基层|全体|下设|成立|命名|邀请|提升|优化|配强|不断|还|经|请|于|是|被|带领|"
+    r"参加|出席|指导|召集|组织|支持|加强|建设|打造"
+)
+
+
+def _org_name(text: str) -> str:
+    """The organisation's name at the end of a match: what follows the last word that cannot be
+    part of a name ("此次大会还邀请基础医学院党总支" → "基础医学院党总支"); "" if only a bare
+    党委/党总支/党支部 or a too generic name is left."""
+    name = _NOT_A_NAME.split(text)[-1]
+    name = _PREFIX.sub("", name) if _PREFIX.match(name) and len(name) > 6 else name
+    if len(re.sub(ORG_SUFFIX + "$", "", name)) < 2 or name in _TOO_GENERIC or _GENERIC_ORG.match(name):
+        return ""
+    return name
+
+
 _TOO_GENERIC = {"学院党委", "学校党委", "党委", "党总支", "党支部", "学院党总支", "学校党总支"}
 _PREFIX = re.compile(rf"^(?:我校|我院|本校|学校|[{HAN}]{{2,12}}?(?:职业技术学院|职业学院|大学))(?=[{HAN}]{{2,}})")
 
@@ -76,19 +113,21 @@ def unit_from(institution: str, body: str, bylines: list[str]) -> str:
         match = re.search(re.escape(institution) + chain, body)
         if match:
             unit = match.group(1)
-            return institution + unit if unit in ("党委", "党总支") else unit
+            if unit in ("党委", "党总支"):
+                return institution + unit
+            if _org_name(unit) == unit:
+                return unit
     for line in bylines:
         match = re.search(rf"([{HAN}]{{2,12}}{ORG_SUFFIX})$", line.replace(GAP_MARK, " "))
-        if match:
+        if match and _org_name(match.group(1)) == match.group(1):
             return match.group(1)
     if institution != UNKNOWN and re.search(r"(学校|我校|全校)党委", body):
         return institution + "党委"
     counts: Counter = Counter()
     for match in re.finditer(rf"(?:^|[，。；：、\s“])([{HAN}]{{2,20}}?{ORG_SUFFIX})", body, re.M):
-        name = _PREFIX.sub("", match.group(1))
-        if _GENERIC_ORG.match(name) or name in _TOO_GENERIC or re.search("[了的和与在]", name):
-            continue
-        counts[name] += 1
+        name = _org_name(_PREFIX.sub("", match.group(1)))
+        if name:
+            counts[name] += 1
     return counts.most_common(1)[0][0] if counts else UNKNOWN
 
 
@@ -161,16 +200,41 @@ def theme_proposals(text: str, limit: int = 4) -> list[str]:
     return ranked[:limit]
 
 
+def _honour_re() -> re.Pattern[str]:
+    provinces = "|".join(sorted(vocab("provinces"), key=len, reverse=True))
+    level = rf"(?:全国|全省|(?:{provinces})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)"
+    q = r"[“”\"']?"
+    kinds = (
+        rf"{q}(?:高校)?{q}(?:党建工作|党建)?{q}(?:样板党支部|样板支部|标杆院系|示范高校){q}",
+        rf"(?:高校)?{q}双带头人{q}教师党支部书记工作室",
+        r"(?:高校)?先进基层党组织",
+    )
+    return re.compile(
+        rf"(?:第[一二三四五六七八九十]+批)?{q}{level}{q}(?:{'|'.join(kinds)})(?:培育创建单位|培育建设单位|创建单位|建设单位)?"
+    )
+
+
+_HONOUR = _honour_re()
+
+
 def honour_candidates(breadcrumbs: list[str], body: str) -> list[str]:
-    found = []
+    """Titles the text says the unit holds, to propose (a person confirms): the national and
+    provincial titles of the MoE's party-building programmes (全国党建工作样板支部, 全国党建工作
+    标杆院系, 全国高校“双带头人”教师党支部书记工作室, 全省…), quoted titles after 入选/获评/荣获,
+    and list names in the breadcrumb."""
+    found: list[str] = []
     for crumb in breadcrumbs:
         for part in re.split(r"\s*(?:>>|»|＞＞|>|＞)\s*", crumb):
             if re.search(r"(案例|征集|评选|典型)", part) and part not in found:
                 found.append(part.strip())
+    for match in _HONOUR.finditer(body):
+        title = re.sub(r"[“”\"']", "", match.group(0))
+        if len(title) >= 6 and title not in found and not any(title in f for f in found):
+            found = [f for f in found if f not in title] + [title]
     for match in re.finditer(r"(?:入选|被评为|获评|荣获|评为)[“\"]([^”\"]{4,40})[”\"]", body):
-        if match.group(1) not in found:
+        if match.group(1) not in found and not any(match.group(1) in f for f in found):
             found.append(match.group(1))
-    return found[:6]
+    return [f[:60] for f in found[:6]]
 
 
 def clean_title(title: str, institution: str, bylines: list[str]) -> str:

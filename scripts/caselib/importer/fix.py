@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import yaml
 
-from ..model.schema import DATA_DIR, vocab
+from ..model import spam
+from ..model.schema import DATA_DIR
 from ..model.text import GAP_MARK
 
 
@@ -24,29 +25,15 @@ def rules() -> dict:
         return yaml.safe_load(fh)
 
 
-@functools.cache
-def _spam_re() -> re.Pattern:
-    words = sorted(vocab("spam"), key=len, reverse=True)
-    brand = "|".join([re.escape(w) for w in words] + rules()["spam_patterns"])
-    suffix = "|".join(re.escape(s) for s in sorted(rules()["spam_suffixes"], key=len, reverse=True))
-    return re.compile(f"(?:{brand})+(?:{suffix})*", re.I)
-
-
 def replace_spam(text: str) -> tuple[str, list[str]]:
     """Replace each run of injected spam words by one gap mark; return the removed runs."""
-    found = []
-
-    def sub(match):
-        found.append(match.group(0))
-        return GAP_MARK
-
-    return _spam_re().sub(sub, text), found
+    return spam.replace(text, GAP_MARK)
 
 
 def strip_spam(text: str) -> tuple[str, list[str]]:
     """Remove spam from a metadata value (titles, bylines), where no gap mark is kept."""
-    found = _spam_re().findall(text)
-    return _spam_re().sub("", text).strip(), found
+    cleaned, runs = spam.replace(text, "")
+    return cleaned.strip(), runs
 
 
 _TAG_ONLY = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")

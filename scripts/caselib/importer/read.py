@@ -55,6 +55,7 @@ class Source:
     url: str = ""  # canonical or "saved from" address, when the file names one
     title_hint: str = ""  # a web page's <h1>, else the first part of its <title>
     notes: list[str] = field(default_factory=list)  # warnings for the contributor's report
+    meta: dict[str, str] = field(default_factory=dict)  # a saved page's metadata: title, date, site
 
 
 def _mb(size: int) -> str:
@@ -344,8 +345,39 @@ def _html_charset(raw: bytes) -> str | None:
     return declared
 
 
+MAX_METADATA_CHARS = 3_000_000  # pages larger than this are read without trafilatura's metadata
+
+
+def page_metadata(text: str) -> dict[str, str]:
+    """A saved page's title, date, site name and address from its <head> and markup
+    (og: and other meta tags, JSON-LD, <title>, <h1>, dates by htmldate), by trafilatura.
+
+    trafilatura reads metadata better than a hand-written parser (it knows og:, Dublin Core,
+    JSON-LD, the site-name part of <title> and many date tags). Its text extraction is not used:
+    the importer keeps its own line pipeline so that every dropped line is listed in the report
+    (trafilatura drops what it takes for boilerplate silently). A page it cannot read gives {}."""
+    if len(text) > MAX_METADATA_CHARS:
+        return {}
+    try:
+        from trafilatura import extract_metadata
+
+        found = extract_metadata(text)
+    except Exception:  # a page lxml cannot parse (too deep, broken): read without metadata
+        return {}
+    if found is None:
+        return {}
+    meta = {key: getattr(found, key, None) for key in ("title", "date", "sitename", "url", "author")}
+    return {key: str(value)[:MAX_TITLE_HINT] for key, value in meta.items() if value}
+
+
 def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
     """(lines, encoding, url, title hint, encoding guessed)."""
+    lines, encoding, url, hint, guessed, _ = read_html(raw)
+    return lines, encoding, url, hint, guessed
+
+
+def read_html(raw: bytes) -> tuple[list[str], str, str, str, bool, dict[str, str]]:
+    """(lines, encoding, url, title hint, encoding guessed, metadata)."""
     declared = _html_charset(raw)
     text, encoding, guessed = None, "", False
     if declared and not raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -358,13 +390,16 @@ def html_to_lines(raw: bytes) -> tuple[list[str], str, str, str, bool]:
     parser = _TextExtractor()
     tokenize(text, parser)
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
-    hint = parser.h1 or re.split(r"\s*[-_|｜—]+\s*", parser.title)[0]
-    return lines, encoding, parser.url, hint, guessed
+    meta = page_metadata(text)
+    hint = parser.h1 or meta.get("title", "") or re.split(r"\s*[-_|｜—]+\s*", parser.title)[0]
+    return lines, encoding, parser.url or meta.get("url", ""), hint, guessed, meta
 
 
 # --- DOCX ---------------------------------------------------------------------------------
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # as expat names it
+# Style ids of a headline: built-in Title and Heading 1 ("1" in Chinese Word).
+TITLE_STYLES = {"title", "heading1", "1"}
 
 
 class _DocxText:
@@ -388,6 +423,7 @@ class _DocxText:
         self.in_text = False  # inside a <w:t>, before any child of it
         self.text: list[str] = []
         self.chars = 0
+        self.titled: dict[int, str] = {}  # paragraph slot -> its title or heading 1 style
 
     def doctype(self, *args) -> None:
         raise ImportError_(BROKEN_DOCX)  # Word never writes one; entities live there
@@ -404,6 +440,10 @@ class _DocxText:
         if name == _W + "p":
             self.slots.append([])
             self.open.append((len(self.slots) - 1, []))
+        elif name == _W + "pStyle" and self.open:
+            style = (attrs.get(_W + "val") or "").lower()
+            if style in TITLE_STYLES:
+                self.titled.setdefault(self.open[-1][0], style)
         elif name == _W + "tab":
             self.emit(" ")
         elif name in (_W + "br", _W + "cr"):
@@ -432,9 +472,25 @@ class _DocxText:
     def lines(self) -> list[str]:
         return [line for slot in self.slots for line in slot]
 
+    def title(self) -> str:
+        """The text of the first paragraph styled Title (else Heading 1): Word's own headline."""
+        for wanted in ("title", "heading1", "1"):
+            for slot, style in sorted(self.titled.items()):
+                if style == wanted and "".join(self.slots[slot]).strip():
+                    return " ".join(line.strip() for line in self.slots[slot] if line.strip())[:MAX_TITLE_HINT]
+        return ""
+
 
 def docx_to_lines(raw: bytes) -> list[str]:
     """The lines of a Word file's text, unpacking at most MAX_DOCX_XML_BYTES of it."""
+    return read_docx(raw)[0]
+
+
+def read_docx(raw: bytes) -> tuple[list[str], str]:
+    """(lines, the headline: the first paragraph styled Title or Heading 1, else "").
+
+    python-docx and mammoth read the same styles, but unpack word/document.xml whole; this
+    reader streams it with a limit, so a zip bomb is refused, and needs no dependency."""
     too_big = (
         f"Word 文件解压后太大（正文部分超过 {MAX_DOCX_XML_BYTES // 1_000_000} MB），"
         "可能已损坏或是恶意构造的文件：请用 Word 打开后另存为 .docx，或把正文复制到 .txt 文件再导入"
@@ -469,7 +525,7 @@ def docx_to_lines(raw: bytes) -> list[str]:
         expat.ExpatError,
     ):
         raise ImportError_(BROKEN_DOCX) from None
-    return reader.lines()
+    return reader.lines(), reader.title()
 
 
 # --- any source ---------------------------------------------------------------------------
@@ -527,15 +583,17 @@ def read_source(path: Path) -> Source:
         raise ImportError_("文件是空的：没有可导入的文字")
     guessed = False
     if suffix == ".docx":
-        source = Source(docx_to_lines(raw), "docx", "docx")
+        lines, hint = read_docx(raw)
+        source = Source(lines, "docx", "docx", title_hint=hint)
     elif suffix in (".html", ".htm"):
-        lines, encoding, url, hint, guessed = html_to_lines(raw)
-        source = Source(lines, "html", encoding, _clean_url(url), hint)
+        lines, encoding, url, hint, guessed, meta = read_html(raw)
+        source = Source(lines, "html", encoding, _clean_url(url), hint, meta=meta)
     else:
         text, encoding, guessed = _decode(raw)
         if len(text) > MAX_TEXT_CHARS:
             raise ImportError_(too_much_text())
-        source = Source(split_lines(text), "txt", encoding)
+        lines = split_lines(text)
+        source = Source(lines, "txt", encoding, _clean_url(url_line(lines)))
     chars = sum(map(len, source.lines))
     if chars > MAX_TEXT_CHARS:
         raise ImportError_(too_much_text())
@@ -552,6 +610,25 @@ def read_source(path: Path) -> Source:
 
 
 _WORD = re.compile(r"[^\W_]")
+_URL_LINE = re.compile(
+    r"^\s*(?:URL|url|Url|网址|原文网址|原文链接|原文地址|链接)\s*[:：]\s*(https?\s*[:：]\s*//\S+)\s*$"
+)
+
+
+def url_line(lines: list[str]) -> str:
+    """The address a saved text names on its first non-empty line ("URL: https://…"), which is
+    then blanked (it is neither the title nor body text; line numbers stay); else ""."""
+    for i, line in enumerate(lines[:5]):
+        if not line.strip():
+            continue
+        match = _URL_LINE.match(line)
+        if not match:
+            return ""
+        lines[i] = ""
+        return re.sub(r"^(https?)\s*[:：]\s*//", r"\1://", match.group(1))
+    return ""
+
+
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
