@@ -86,11 +86,6 @@ def aliases(name: str) -> dict[str, str]:
 
 
 @functools.cache
-def institutions() -> tuple[dict, ...]:
-    return tuple(_read("vocab/institutions.yml"))
-
-
-@functools.cache
 def dimensions() -> tuple[Dimension, ...]:
     result = []
     for entry in _read("dimensions.yml"):
@@ -120,10 +115,6 @@ def data_problems() -> list[Problem]:
             continue
         if path.parent.name == "vocab" and not (isinstance(data, list) and data):
             problems.append(Problem(shown, 1, "数据文件", "受控词表应是一个非空列表，每行以“- ”开头", "CL098"))
-        elif (
-            path.parent.name == "vocab"
-            and path.name != "institutions.yml"
-            and not all(isinstance(v, str) and v.strip() for v in data)
-        ):
+        elif path.parent.name == "vocab" and not all(isinstance(v, str) and v.strip() for v in data):
             problems.append(Problem(shown, 1, "数据文件", "受控词表的每一项都应是一段文字", "CL098"))
     return problems
