@@ -19,30 +19,40 @@ from ..model.text import GAP_MARK
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
 from .mdtext import Page, front_matter, md_text
-from .urls import case_path, dimension_path, link, tag_path
+from .urls import case_path, dimension_path, href, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
 
 def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> str:
-    """A list of cases: title, institution, date, summary.
+    """A list of cases (title, institution, date, summary) as an HTML block of the page's Markdown.
 
-    `memo` (one dict per build) keeps each item: a case is listed on every index page of its tags.
+    Written as the HTML the site's Markdown made of the same list written in Markdown, so the
+    renderer has nothing to parse in it (a tag page is mostly this list); contributor text is
+    HTML-escaped. `memo` (one dict per build) keeps each item: a case is listed on every index page
+    of its tags, and pages of one folder share their links.
     """
     memo = {} if memo is None else memo
-    folder = posixpath.dirname(from_path)
+    folder = posixpath.dirname(page_url(from_path).rstrip("/"))  # relative links depend on this alone
     items = []
     for case in cases:
         key = (id(case), folder)
         if key not in memo:
             institution = case.meta.get("institution") or UNKNOWN
+            summary = str(case.meta.get("summary", "")).strip()
             memo[key] = (
-                f"- **{link(case.title, from_path, case_path(case))}**  \n"
-                f'  <span class="case-meta">{md_text(institution)} · {md_text(case.published)}</span>  \n'
-                f"  {md_text(str(case.meta.get('summary', '')).strip())}"
+                f'<li><strong><a href="{html.escape(href(from_path, case_path(case)))}">{_shown(case.title)}</a>'
+                "</strong><br />\n"
+                f'  <span class="case-meta">{_shown(institution)} · {_shown(case.published)}</span><br />\n'
+                f"  {_shown(summary)}</li>"
             )
         items.append(memo[key])
-    return "\n".join(items) + "\n"
+    return "<ul>\n" + "\n".join(items) + "\n</ul>\n"
+
+
+def _shown(value: object) -> str:
+    """Contributor text as HTML text, as the site's Markdown shows `md_text(value)`."""
+    return html.escape(str(value), quote=False).replace("\n", " ")
 
 
 def _card_value(case: Case, key: str, from_path: str) -> str:

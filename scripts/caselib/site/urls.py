@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import urllib.parse
 
 from ..model.cases import Case
 from ..model.schema import Dimension
@@ -29,6 +30,13 @@ def _relative_folder(folder: str, from_folder: str) -> str:
     """posixpath.relpath for folders (cached: a build makes tens of thousands of links between a few folders)."""
     target = posixpath.relpath(folder or ".", from_folder or ".")
     return "" if target == "." else target
+
+
+def href(from_path: str, to_path: str) -> str:
+    """The URL a link on the page `from_path` to the page `to_path` gets in the built site, as MkDocs
+    writes it for a Markdown link (relative, folder URL, percent-encoded): for HTML we write ourselves."""
+    target = _relative_folder(page_url(to_path).rstrip("/"), page_url(from_path).rstrip("/"))
+    return urllib.parse.quote(target + "/" if target else "./")
 
 
 def case_path(case: Case) -> str:
