@@ -36,6 +36,12 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+def html_text(value: object) -> str:
+    """Contributor text as HTML text, exactly as the site's Markdown shows `md_text(value)`: for the
+    parts of a page written as HTML (the renderer does not parse them)."""
+    return html.escape(str(value), quote=False).replace("\n", " ")
+
+
 def yaml_str(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     import json

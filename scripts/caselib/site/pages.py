@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 
 from ..model import glossary
 from ..model.cases import Case, newest_first
@@ -18,8 +19,8 @@ from ..model.tags import group_by_tag
 from ..model.text import GAP_MARK
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
-from .mdtext import Page, front_matter, md_text
-from .urls import case_path, dimension_path, href, link, page_url, tag_path
+from .mdtext import Page, front_matter, html_text, md_text
+from .urls import case_path, dimension_path, html_link, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
@@ -41,41 +42,45 @@ def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> st
             institution = case.meta.get("institution") or UNKNOWN
             summary = str(case.meta.get("summary", "")).strip()
             memo[key] = (
-                f'<li><strong><a href="{html.escape(href(from_path, case_path(case)))}">{_shown(case.title)}</a>'
-                "</strong><br />\n"
-                f'  <span class="case-meta">{_shown(institution)} · {_shown(case.published)}</span><br />\n'
-                f"  {_shown(summary)}</li>"
+                f"<li><strong>{html_link(case.title, from_path, case_path(case))}</strong><br />\n"
+                f'  <span class="case-meta">{html_text(institution)} · {html_text(case.published)}</span><br />\n'
+                f"  {html_text(summary)}</li>"
             )
         items.append(memo[key])
     return "<ul>\n" + "\n".join(items) + "\n</ul>\n"
 
 
-def _shown(value: object) -> str:
-    """Contributor text as HTML text, as the site's Markdown shows `md_text(value)`."""
-    return html.escape(str(value), quote=False).replace("\n", " ")
-
-
 def _card_value(case: Case, key: str, from_path: str) -> str:
+    """One value of a case's card, as HTML ("" when the case has none)."""
     spec = fields_by_key()[key]
     dim = next((d for d in dimensions() if spec in d.fields), None)
     if key == "published":
         year_dim = next(d for d in dimensions() if d.key == "year")
-        return link(case.published, from_path, tag_path(year_dim, case.year))
+        return html_link(case.published, from_path, tag_path(year_dim, case.year))
     if key == "source_url":
         url = str(case.meta.get("source_url", ""))
-        return f"<{url}>" if url else ""
+        return autolink(url) if url else ""
     values = case.values(key)
     if not values:
         return ""
     shown = []
     for value in values:
         if value == UNKNOWN:
-            shown.append(shown_unknown(value))
+            shown.append(html_text(shown_unknown(value)))
         elif dim is not None:
-            shown.append(link(value, from_path, tag_path(dim, value)))
+            shown.append(html_link(value, from_path, tag_path(dim, value)))
         else:
-            shown.append(md_text(value))
+            shown.append(html_text(value))
     return "、".join(shown)
+
+
+_AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.I)  # an & that starts no entity
+
+
+def autolink(url: str) -> str:
+    """The link the site's Markdown makes of `<url>` (a full address, shown as itself)."""
+    text = _AMP.sub("&amp;", url).replace("<", "&lt;").replace(">", "&gt;")
+    return f'<a href="{text.replace(chr(34), "&quot;")}">{text}</a>'
 
 
 CARD_FIELDS = (
@@ -123,16 +128,19 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
         value = _card_value(case, key, path)
         if value:
             rows.append(
-                f'- <span class="case-field">{fields_by_key()[key].label}</span> '
-                f'<span class="case-value">{value}</span>'
+                f'<li><span class="case-field">{fields_by_key()[key].label}</span> '
+                f'<span class="case-value">{value}</span></li>\n'
             )
+    # the card is HTML as the site's Markdown made it from a Markdown list (the renderer would
+    # spend more on the card than on the body)
     content = (
         front_matter(case.title, case_id=case.id)
         + f"# {md_text(case.title)}\n\n"
-        + '<div class="case-card" markdown="1">\n\n'
-        + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n\n'
-        + "\n".join(rows)
-        + "\n\n</div>\n"
+        + '<div class="case-card">\n'
+        + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n'
+        + "<ul>\n"
+        + "".join(rows)
+        + "</ul>\n</div>\n"
         + gap_note(case)
         + "\n"
         + case_body(case)

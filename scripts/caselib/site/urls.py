@@ -14,7 +14,7 @@ import urllib.parse
 from ..model.cases import Case
 from ..model.schema import Dimension
 from ..model.text import slug
-from .mdtext import md_text
+from .mdtext import html_text, md_text
 
 CASES_PATH = "cases"
 
@@ -37,6 +37,11 @@ def href(from_path: str, to_path: str) -> str:
     writes it for a Markdown link (relative, folder URL, percent-encoded): for HTML we write ourselves."""
     target = _relative_folder(page_url(to_path).rstrip("/"), page_url(from_path).rstrip("/"))
     return urllib.parse.quote(target + "/" if target else "./")
+
+
+def html_link(text: str, from_path: str, to_path: str) -> str:
+    """`link` as the HTML the site's Markdown makes of it."""
+    return f'<a href="{href(from_path, to_path)}">{html_text(text)}</a>'
 
 
 def case_path(case: Case) -> str:
