@@ -59,3 +59,21 @@ def test_a_build_with_file_urls_stops_at_once_with_a_message(tmp_path):
     )
     assert "Traceback" not in result.stderr
     assert not site.exists()
+
+
+def test_links_written_as_html_are_the_urls_mkdocs_gives_markdown_links():
+    """urls.href (links in the HTML parts of generated pages) agrees with MkDocs' own URLs."""
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_relative_url
+
+    from caselib.site.urls import href
+
+    paths = ["index.md", "cases/index.md", "cases/a-1.md", "models/四力.md", "models/index.md", "glossary/index.md"]
+    paths += ["models/a b#c%.md", "years/2019.md"]
+
+    def url(path):
+        return File(path, src_dir=None, dest_dir="/site", use_directory_urls=True).url
+
+    for here in paths:
+        for there in paths:
+            assert href(here, there) == get_relative_url(url(there), url(here)), (here, there)

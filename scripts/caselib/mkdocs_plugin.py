@@ -3,22 +3,29 @@
 Registered as `caselib` by the package's entry point (pyproject.toml) and named in mkdocs.yml's
 `plugins`. One process, public MkDocs API only (events, `File.generated`, pages rendered by MkDocs):
 
+on_startup        `mkdocs serve --dirty` (make serve): generated pages become files that change only
+                  when the page does (caselib.site.sourcefiles), so a rebuild renders only those;
+                  defining on_startup also keeps this instance, and its caches, across rebuilds
 on_config         every link the library makes is a folder URL: file URLs stop the build here;
                   the build date comes from the last commit (two builds of a commit are identical)
 on_pre_build      reads and checks cases/, the glossary and the data files (caselib.library)
 on_files          stops the build on any problem (each printed as path:line: field: message);
-                  adds every generated page, the open data and, with `booklet: true`, the booklet
-on_page_markdown  fills the home page's placeholders
+                  adds every generated page (the home page too: docs/index.md with its placeholders
+                  filled), the open data and, with `booklet: true`, the booklet
 on_page_content   applies the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
                   (caselib.site.completeness)
+on_shutdown       removes the folder of generated pages of `mkdocs serve --dirty`
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from mkdocs.config import base
@@ -26,11 +33,13 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
+from mkdocs.utils import clean_directory
 
 from . import library
 from .site import completeness, mentions, opendata, pages, urls
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
+from .site.sourcefiles import SourceFiles
 
 log = logging.getLogger("mkdocs.plugins.caselib")
 
@@ -47,6 +56,16 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.problems: list = []
         self.terms: list = []
         self.booklet_link = ""
+        self.sources: SourceFiles | None = None  # generated pages as files: `mkdocs serve --dirty` only
+        self.site_state = ""  # the settings and theme files the last dirty build was made with
+
+    def on_startup(self, *, command, dirty):
+        if command == "serve" and dirty:
+            self.sources = SourceFiles(Path(tempfile.mkdtemp(prefix="caselib-pages-")))
+
+    def on_shutdown(self):
+        if self.sources is not None:
+            shutil.rmtree(self.sources.folder, ignore_errors=True)
 
     def on_config(self, config):
         if not config.use_directory_urls:
@@ -73,8 +92,6 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
                 "请按提示修改后重试；字段写法见 CONTRIBUTING.md。"
             )
         self.terms = mentions.targets(self.cases)
-        for page in library.generated_pages(self.cases):
-            files.append(File.generated(config, page.path, content=page.content))
         for path, content in opendata.files(self.cases, config.site_url, config.site_name).items():
             files.append(File.generated(config, path, content=content))
         self.booklet_link = ""
@@ -84,15 +101,34 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             pdf, pages_count = booklet.site_booklet(self.cases, Path(config.config_file_path))
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
+        generated = library.generated_pages(self.cases)
+        home = files.get_file_from_path(pages.HOME_PAGE)
+        if home is not None:  # its placeholders depend on the cases: generated like the index pages
+            files.remove(home)
+            generated.append(pages.home_page(home.content_string, self.cases, self.booklet_link))
+        if self.sources is None:
+            for page in generated:
+                files.append(File.generated(config, page.path, content=page.content))
+        else:
+            self._dirty_sources(generated, files, config)
         return files
 
-    def on_page_markdown(self, markdown, page, config, files):
-        if page.file.src_uri == "index.md":
-            markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(self.cases, "index.md"))
-            markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(self.cases, "index.md"))
-            markdown = markdown.replace("<!-- caselib:count -->", str(len(self.cases)))
-            markdown = markdown.replace("<!-- caselib:booklet -->", self.booklet_link)
-        return markdown
+    def _dirty_sources(self, generated, files, config):
+        """`mkdocs serve --dirty`: MkDocs rebuilds a page whose source is newer than its output, so
+        each generated page is a file rewritten only when the page changed (for a case page: also
+        when the glossary terms linked in it changed); the output of a page no longer generated is
+        removed, and all output when the settings or theme files changed."""
+        state = site_state(config)
+        if state != self.site_state:
+            clean_directory(config.site_dir)
+            self.site_state = state
+        terms = repr(self.terms)
+        extra = {page.path: terms for page in generated if urls.is_case_page(page.path)}
+        _, gone = self.sources.update(generated, extra)
+        for path in gone:
+            Path(File.generated(config, path, content="").abs_dest_path).unlink(missing_ok=True)
+        for page in generated:
+            files.append(File.generated(config, page.path, abs_src_path=str(self.sources.path_of(page.path))))
 
     def on_page_content(self, html, page, config, files):
         if urls.is_case_page(page.file.src_uri):
@@ -110,3 +146,15 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             for problem in problems:
                 log.error(str(problem))
             raise PluginError(f"完整性检查未通过：{len(problems)} 处案例没有出现在应有的位置（见上）。")
+
+
+def site_state(config) -> str:
+    """The settings file and the theme's own files (overrides/): when they change, every page does."""
+    digest = hashlib.sha256(Path(config.config_file_path).read_bytes())
+    custom = config.theme.custom_dir
+    if custom:
+        for path in sorted(Path(custom).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()

@@ -15,16 +15,14 @@ left alone: only the case's own prose gets links.
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from ..model import glossary
 from ..model.cases import Case
 from .pages import glossary_targets
 from .safety import plain_text
-from .urls import page_url
+from .urls import href
 
 CLASS = "caselib-term"
 SKIP_TAGS = {"a", "code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "abbr"}
@@ -48,12 +46,6 @@ def targets(cases: list[Case]) -> list[Target]:
         Target(term, path, plain_text(f"{term}：{expansions[term]}"))
         for term, path in sorted(glossary_targets(cases).items())
     ]
-
-
-def href(from_path: str, to_path: str) -> str:
-    """A relative, percent-encoded link between two pages' directory URLs."""
-    here, there = page_url(from_path), page_url(to_path)
-    return quote(posixpath.relpath(there, here or ".") + "/")
 
 
 def _pattern(found: list[Target]) -> re.Pattern:

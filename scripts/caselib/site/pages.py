@@ -340,6 +340,22 @@ def limits_section() -> str:
     )
 
 
+HOME_PAGE = "index.md"
+
+
+def home_page(source: str, cases: list[Case], booklet_link: str) -> Page:
+    """The home page: docs/index.md (`source`) with its placeholders filled (latest cases, browse
+    links, the number of cases, the booklet link)."""
+    for mark, text in (
+        ("<!-- caselib:latest -->", latest_cases(cases, HOME_PAGE)),
+        ("<!-- caselib:browse -->", browse_links(cases, HOME_PAGE)),
+        ("<!-- caselib:count -->", str(len(cases))),
+        ("<!-- caselib:booklet -->", booklet_link),
+    ):
+        source = source.replace(mark, text)
+    return Page(HOME_PAGE, source)
+
+
 def latest_cases(cases: list[Case], from_path: str, limit: int = 10) -> str:
     return case_list(newest_first(cases)[:limit], from_path)
 

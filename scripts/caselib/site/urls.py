@@ -35,8 +35,18 @@ def _relative_folder(folder: str, from_folder: str) -> str:
 def href(from_path: str, to_path: str) -> str:
     """The URL a link on the page `from_path` to the page `to_path` gets in the built site, as MkDocs
     writes it for a Markdown link (relative, folder URL, percent-encoded): for HTML we write ourselves."""
-    target = _relative_folder(page_url(to_path).rstrip("/"), page_url(from_path).rstrip("/"))
-    return urllib.parse.quote(target + "/" if target else "./")
+    here, there = _segments(from_path), _segments(to_path)
+    common = 0
+    while common < len(here) and common < len(there) and here[common] == there[common]:
+        common += 1
+    parts = [".."] * (len(here) - common) + list(there[common:])
+    return "/".join(parts) + "/" if parts else "./"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _segments(path: str) -> tuple[str, ...]:
+    """A page's URL as percent-encoded folder names: "models/四力.md" → ("models", "%E5%9B%9B%E5%8A%9B")."""
+    return tuple(urllib.parse.quote(page_url(path)).split("/")[:-1])
 
 
 def html_link(text: str, from_path: str, to_path: str) -> str:
