@@ -144,6 +144,21 @@ def _wait_for(get, what: str, deadline: float) -> None:
     pytest.fail(f"mkdocs serve 没有按时重新生成：{what}")
 
 
+def _search_titles(base: str) -> list[str]:
+    """The titles in the served search index (caselib.search.searchindex: one gzipped record per case)."""
+    import gzip
+    import json
+
+    from caselib.search.searchindex import INDEX_DIR
+
+    manifest = json.loads(_get(f"{base}/{INDEX_DIR}/manifest.json"))
+    titles = []
+    for doc in range(manifest["docs"]):
+        with urllib.request.urlopen(f"{base}/{INDEX_DIR}/d/{doc}.gz", timeout=5) as response:
+            titles.append(json.loads(gzip.decompress(response.read()))["t"])
+    return titles
+
+
 def test_serve_rebuilds_every_page_a_case_edit_changes(project):
     """`make serve` (mkdocs serve --dirty: only changed pages are rebuilt) watches cases/: a new
     model and a new title appear on the case page, its index pages, the pages listing it as
@@ -179,6 +194,7 @@ def test_serve_rebuilds_every_page_a_case_edit_changes(project):
         for url in (base + "/cases/2019-swpu-sili/", sili, base + "/", base + "/cases/", other):
             assert "改过的标题：四力" in _get(url), url
             assert old_title not in _get(url).replace("&ldquo;", "“").replace("&rdquo;", "”"), url
+        assert "改过的标题：四力" in _search_titles(base)  # the search index is not kept stale either
         case_file.write_text(text, encoding="utf-8")  # 新模式 gone again: its page too
 
         def gone() -> bool:

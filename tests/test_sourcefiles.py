@@ -68,3 +68,26 @@ def test_editing_one_case_title_rewrites_its_page_its_index_pages_and_pages_list
     assert urls.case_path(edited) in written
     assert set(written) == listing | {urls.case_path(edited)}
     assert "stats/index.md" not in written and "contributing/fields.md" not in written
+
+
+def test_related_cases_are_kept_until_the_content_of_a_case_changes():
+    """The plugin's memo (kept across serve rebuilds) finds related cases again after any edit, and
+    gives the same as finding them afresh; unchanged cases are not searched again."""
+    from dataclasses import replace
+
+    from caselib.site.related import related
+
+    cases, _ = load_cases(ROOT / "cases")
+    memo = library.RelatedMemo()
+    first = memo.related(cases)
+    again, _ = load_cases(ROOT / "cases")  # read again: same content, new objects
+    assert memo.related(again) == {k: [again[[c.id for c in again].index(r.id)] for r in v] for k, v in first.items()}
+    assert memo.computed == 1
+    edited = [
+        replace(c, body=c.body + "\n党建合作社 党建合作社 党建合作社\n") if i == 0 else c for i, c in enumerate(again)
+    ]
+    assert library.content_key(edited) != library.content_key(again)
+    assert {k: [c.id for c in v] for k, v in memo.related(edited).items()} == {
+        k: [c.id for c in v] for k, v in related(edited).items()
+    }
+    assert memo.computed == 2

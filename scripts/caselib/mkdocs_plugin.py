@@ -58,6 +58,8 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.booklet_link = ""
         self.sources: SourceFiles | None = None  # generated pages as files: `mkdocs serve --dirty` only
         self.site_state = ""  # the settings and theme files the last dirty build was made with
+        self.related = library.RelatedMemo()  # kept across `mkdocs serve` rebuilds, by content
+        self.search_key = ""  # content_key of the search index in site_dir (dirty serve only)
 
     def on_startup(self, *, command, dirty):
         if command == "serve" and dirty:
@@ -101,7 +103,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             pdf, pages_count = booklet.site_booklet(self.cases, Path(config.config_file_path))
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
-        generated = library.generated_pages(self.cases)
+        generated = library.generated_pages(self.cases, self.related.related(self.cases))
         home = files.get_file_from_path(pages.HOME_PAGE)
         if home is not None:  # its placeholders depend on the cases: generated like the index pages
             files.remove(home)
@@ -122,6 +124,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if state != self.site_state:
             clean_directory(config.site_dir)
             self.site_state = state
+            self.search_key = ""
         terms = repr(self.terms)
         extra = {page.path: terms for page in generated if urls.is_case_page(page.path)}
         _, gone = self.sources.update(generated, extra)
@@ -137,10 +140,13 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
 
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
-        if self.config.search:
+        key = library.content_key(self.cases)
+        if self.config.search and key != self.search_key:
             from .search import searchindex  # numpy: only where the index is written
 
             searchindex.build(self.cases, site_dir)
+            # a dirty serve keeps site_dir: the index there stays right until the cases change
+            self.search_key = key if self.sources is not None else ""
         problems = completeness.check_site(self.cases, site_dir, search=self.config.search)
         if problems:
             for problem in problems:
