@@ -63,7 +63,7 @@ def test_editing_one_case_title_rewrites_its_page_its_index_pages_and_pages_list
     listing = {
         page.path
         for page in library.generated_pages(changed_cases)
-        if f"{edited.id}.md" in page.content or f"{edited.id}/" in page.content
+        if f"{edited.id}.md" in page.content or f"{edited.id}/" in page.content + page.html
     }
     assert urls.case_path(edited) in written
     assert set(written) == listing | {urls.case_path(edited)}
@@ -91,3 +91,9 @@ def test_related_cases_are_kept_until_the_content_of_a_case_changes():
         k: [c.id for c in v] for k, v in related(edited).items()
     }
     assert memo.computed == 2
+
+
+def test_a_change_of_the_html_put_in_after_rendering_rewrites_the_page(tmp_path):
+    sources = SourceFiles(tmp_path)
+    sources.update([Page("models/m.md", "M", html="<ul><li>a</li></ul>")])
+    assert sources.update([Page("models/m.md", "M", html="<ul><li>b</li></ul>")]) == (["models/m.md"], [])

@@ -12,7 +12,8 @@ on_pre_build      reads and checks cases/, the glossary and the data files (case
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page (the home page too: docs/index.md with its placeholders
                   filled), the open data and, with `booklet: true`, the booklet
-on_page_content   applies the HTML policy to case pages (caselib.site.safety), then links the first
+on_page_content   puts in a generated page's HTML part (`Page.html`: a tag page's list of cases);
+                  applies the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
                   (caselib.site.completeness)
@@ -37,6 +38,7 @@ from mkdocs.utils import clean_directory
 
 from . import library
 from .site import completeness, mentions, opendata, pages, urls
+from .site.mdtext import FILL
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
 from .site.sourcefiles import SourceFiles
@@ -56,6 +58,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.problems: list = []
         self.terms: list = []
         self.booklet_link = ""
+        self.fills: dict[str, str] = {}  # page path -> the HTML put in place of mdtext.FILL
         self.sources: SourceFiles | None = None  # generated pages as files: `mkdocs serve --dirty` only
         self.site_state = ""  # the settings and theme files the last dirty build was made with
         self.related = library.RelatedMemo()  # kept across `mkdocs serve` rebuilds, by content
@@ -108,6 +111,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if home is not None:  # its placeholders depend on the cases: generated like the index pages
             files.remove(home)
             generated.append(pages.home_page(home.content_string, self.cases, self.booklet_link))
+        self.fills = {page.path: page.html for page in generated if page.html}
         if self.sources is None:
             for page in generated:
                 files.append(File.generated(config, page.path, content=page.content))
@@ -134,6 +138,8 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             files.append(File.generated(config, page.path, abs_src_path=str(self.sources.path_of(page.path))))
 
     def on_page_content(self, html, page, config, files):
+        if fill := self.fills.get(page.file.src_uri):
+            html = html.replace(FILL, fill, 1)
         if urls.is_case_page(page.file.src_uri):
             return mentions.link_mentions(sanitize_html(html), page.file.src_uri, self.terms)
         return html

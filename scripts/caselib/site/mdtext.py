@@ -18,10 +18,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapab
 FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
 
 
+# Where a page's `html` goes: an HTML comment, which the site's Markdown passes through as it is
+FILL = "<!-- caselib:fill -->"
+
+
 @dataclass(frozen=True)
 class Page:
     path: str  # e.g. "models/四力.md"
     content: str  # front matter, then Markdown
+    html: str = ""  # HTML put in place of FILL in the rendered page (a list the renderer would only copy)
 
     @property
     def markdown(self) -> str:

@@ -19,7 +19,7 @@ from ..model.tags import group_by_tag
 from ..model.text import GAP_MARK
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
-from .mdtext import Page, front_matter, html_text, md_text
+from .mdtext import FILL, Page, front_matter, html_text, md_text
 from .urls import case_path, dimension_path, html_link, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
@@ -167,9 +167,11 @@ def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = 
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
         + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
         + definition(dim, value, cases, path)
-        + case_list(cases, path, memo)
+        + FILL
+        + "\n"
     )
-    return Page(path, content)
+    # the list of cases, most of the page, is put in after rendering: the renderer would only copy it
+    return Page(path, content, html=case_list(cases, path, memo).rstrip("\n"))
 
 
 GLOSSARY_PAGE = "glossary/index.md"

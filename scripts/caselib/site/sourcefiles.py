@@ -2,8 +2,8 @@
 
 With `--dirty`, MkDocs rebuilds a page only when its source file is newer than the page it built
 before. A generated page has no source file of its own, so here each one gets a file in a folder
-of ours, rewritten only when what the page is made from changed: its Markdown and `extra`, any
-state the site applies to the page after its Markdown (for a case page, the glossary terms it
+of ours, rewritten only when what the page is made from changed: its Markdown, its `html` and
+`extra`, any other state the site applies to the page after its Markdown (for a case page, the glossary terms it
 links). An unchanged page keeps its file and its modification time, and is not rebuilt; a changed
 one is. Pure Python, no MkDocs: the plugin passes the pages and removes what `update` says is gone.
 """
@@ -17,9 +17,10 @@ from .mdtext import Page
 
 
 def page_key(page: Page, extra: str = "") -> str:
-    """What a page's file stands for: its path, its content and the state applied after it."""
+    """What a page's file stands for: its path, its content, its HTML put in after rendering and the
+    state applied after it."""
     digest = hashlib.sha256()
-    for part in (page.path, page.content, extra):
+    for part in (page.path, page.content, page.html, extra):
         data = part.encode("utf-8")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
