@@ -203,6 +203,7 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     from caselib import library
     from caselib.model.cases import load_cases
     from caselib.site import urls
+    from caselib.site.mdtext import FILL
 
     bare, search = WORK / f"bare-{n}", WORK / f"search-{n}"
     for project in (bare, search):
@@ -213,9 +214,9 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     cases, _ = load_cases(ours / "cases", ours)
     (bare / "docs" / "cases").mkdir(parents=True, exist_ok=True)
     case_pages = {urls.case_path(case) for case in cases}
-    for page in library.generated_pages(cases):  # exactly our case pages: citation, related cases
-        if page.path in case_pages:
-            (bare / "docs" / page.path).write_text(page.content, encoding="utf-8")
+    for page in library.generated_pages(cases):  # exactly our case pages: card, citation, related cases
+        if page.path in case_pages:  # the card, which our plugin puts in after rendering, written in
+            (bare / "docs" / page.path).write_text(page.content.replace(FILL, page.html, 1), encoding="utf-8")
     shutil.copytree(bare, search)
     text = drop_top_level((ours / "mkdocs.yml").read_text(encoding="utf-8"), DROPPED) + PLAIN_SETTINGS
     (bare / "mkdocs.yml").write_text(text + BARE_PLUGINS, encoding="utf-8")

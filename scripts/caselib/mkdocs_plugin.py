@@ -12,7 +12,7 @@ on_pre_build      reads and checks cases/, the glossary and the data files (case
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page (the home page too: docs/index.md with its placeholders
                   filled), the open data and, with `booklet: true`, the booklet
-on_page_content   puts in a generated page's HTML part (`Page.html`: a tag page's list of cases);
+on_page_content   puts in a generated page's HTML part (`Page.html`: a case's card, a tag page's list);
                   applies the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost

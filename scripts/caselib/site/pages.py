@@ -131,23 +131,27 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
                 f'<li><span class="case-field">{fields_by_key()[key].label}</span> '
                 f'<span class="case-value">{value}</span></li>\n'
             )
-    # the card is HTML as the site's Markdown made it from a Markdown list (the renderer would
-    # spend more on the card than on the body)
-    content = (
-        front_matter(case.title, case_id=case.id)
-        + f"# {md_text(case.title)}\n\n"
-        + '<div class="case-card">\n'
+    # the card: HTML as the site's Markdown made it from a Markdown list, put in after rendering
+    # (the renderer would spend more on the card than on the body)
+    card = (
+        '<div class="case-card">\n'
         + f'<p class="case-summary">{html.escape(str(case.meta.get("summary", "")).strip())}</p>\n'
         + "<ul>\n"
         + "".join(rows)
-        + "</ul>\n</div>\n"
+        + "</ul>\n</div>"
+    )
+    content = (
+        front_matter(case.title, case_id=case.id)
+        + f"# {md_text(case.title)}\n\n"
+        + FILL
+        + "\n"
         + gap_note(case)
         + "\n"
         + case_body(case)
         + "\n"
         + reuse.case_footer(case, related or [], path)
     )
-    return Page(path, content)
+    return Page(path, content, html=card)
 
 
 def tag_title(dim: Dimension, value: str) -> str:
