@@ -116,10 +116,10 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             for page in generated:
                 files.append(File.generated(config, page.path, content=page.content))
         else:
-            self._dirty_sources(generated, files, config)
+            self._dirty_sources(self.sources, generated, files, config)
         return files
 
-    def _dirty_sources(self, generated, files, config):
+    def _dirty_sources(self, sources: SourceFiles, generated, files, config):
         """`mkdocs serve --dirty`: MkDocs rebuilds a page whose source is newer than its output, so
         each generated page is a file rewritten only when the page changed (for a case page: also
         when the glossary terms linked in it changed); the output of a page no longer generated is
@@ -131,11 +131,11 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             self.search_key = ""
         terms = repr(self.terms)
         extra = {page.path: terms for page in generated if urls.is_case_page(page.path)}
-        _, gone = self.sources.update(generated, extra)
+        _, gone = sources.update(generated, extra)
         for path in gone:
             Path(File.generated(config, path, content="").abs_dest_path).unlink(missing_ok=True)
         for page in generated:
-            files.append(File.generated(config, page.path, abs_src_path=str(self.sources.path_of(page.path))))
+            files.append(File.generated(config, page.path, abs_src_path=str(sources.path_of(page.path))))
 
     def on_page_content(self, html, page, config, files):
         if fill := self.fills.get(page.file.src_uri):
