@@ -3,8 +3,6 @@ rewritten exactly when the page (or the state applied after its Markdown) change
 
 from __future__ import annotations
 
-import pytest
-
 from caselib import library
 from caselib.model.cases import load_cases
 from caselib.site import urls
@@ -12,8 +10,6 @@ from caselib.site.mdtext import Page
 from caselib.site.sourcefiles import SourceFiles
 
 from conftest import ROOT
-
-pytestmark = pytest.mark.unit
 
 
 def test_only_changed_pages_are_written_and_unchanged_files_are_left_alone(tmp_path):
