@@ -37,8 +37,11 @@ $(VENV)/.test-deps: requirements-dev.txt $(VENV)/.site-deps $(VENV)/.booklet-dep
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# --dirty: an edit rebuilds only the pages it changed (the plugin keeps generated pages as files
+# that change only with their page); MkDocs warns about every dirty build, so not --strict here
+# (warnings are printed; make build stays strict)
 serve: $(VENV)/.site-deps
-	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	$(VENV)/bin/mkdocs serve --no-strict --dirty --dev-addr 127.0.0.1:8000
 
 # The published build: the site and its booklet (site/booklet.pdf, linked from the home page).
 build: $(VENV)/.booklet-deps pdf-deps

@@ -25,8 +25,8 @@ Figures, in this order:
   peak memory  the largest sum, at one moment, of the proportional resident memory (PSS, from
                /proc/<pid>/smaps_rollup: pages a forked worker shares with its parent count once)
                of the build's processes, sampled every 0.1 s.
-At 1,000 cases (or the largest size below it) `mkdocs serve` is started for ours and for bare
-Material, and one case file is edited three times: the seconds from saving it until the served page
+At 1,000 cases (or the largest size below it) `mkdocs serve` is started for ours (with the flags of
+`make serve`: --no-strict --dirty) and for bare Material (MkDocs' defaults), and one case file is edited three times: the seconds from saving it until the served page
 shows the edit (BENCH_SERVE=0 skips this). Work files go to .bench/ (ignored by git).
 
 Material's search plugin segments Chinese text with jieba when jieba is importable; without it the
@@ -203,6 +203,7 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     from caselib import library
     from caselib.model.cases import load_cases
     from caselib.site import urls
+    from caselib.site.mdtext import FILL
 
     bare, search = WORK / f"bare-{n}", WORK / f"search-{n}"
     for project in (bare, search):
@@ -213,9 +214,9 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
     cases, _ = load_cases(ours / "cases", ours)
     (bare / "docs" / "cases").mkdir(parents=True, exist_ok=True)
     case_pages = {urls.case_path(case) for case in cases}
-    for page in library.generated_pages(cases):  # exactly our case pages: citation, related cases
-        if page.path in case_pages:
-            (bare / "docs" / page.path).write_text(page.content, encoding="utf-8")
+    for page in library.generated_pages(cases):  # exactly our case pages: card, citation, related cases
+        if page.path in case_pages:  # the card, which our plugin puts in after rendering, written in
+            (bare / "docs" / page.path).write_text(page.content.replace(FILL, page.html, 1), encoding="utf-8")
     shutil.copytree(bare, search)
     text = drop_top_level((ours / "mkdocs.yml").read_text(encoding="utf-8"), DROPPED) + PLAIN_SETTINGS
     (bare / "mkdocs.yml").write_text(text + BARE_PLUGINS, encoding="utf-8")
@@ -327,12 +328,16 @@ def _get(url: str) -> str:
 SERVE_EDITS = 3
 
 
-def serve_rebuild(project: Path, scripts: Path, edited: Path, url_path: str) -> list[float]:
+# ours as `make serve` runs it; bare Material as MkDocs serves by default
+SERVE_FLAGS = {OURS: ["--no-strict", "--dirty"], BARE: []}
+
+
+def serve_rebuild(project: Path, scripts: Path, edited: Path, url_path: str, flags: list[str]) -> list[float]:
     """Seconds from saving an edited file to the served page `url_path` showing the edit."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", *flags, "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project,
         env=env_for(scripts),
         stdout=subprocess.DEVNULL,
@@ -452,7 +457,7 @@ def main() -> int:
                 (OURS, ours, ours / "cases" / f"{case_id}.md", ours / "scripts"),
                 (BARE, bare, bare / "docs" / "cases" / f"{case_id}.md", source / "scripts"),
             ):
-                times = serve_rebuild(project, scripts, edited, url)
+                times = serve_rebuild(project, scripts, edited, url, SERVE_FLAGS[kind])
                 serve_lines.append((kind, times))
                 print(
                     f"mkdocs serve，{serve_size} 个案例，{kind}：修改后到页面显示修改 "

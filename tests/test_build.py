@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -132,44 +133,79 @@ def _get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def test_serve_rebuilds_index_pages_when_a_case_changes(project):
-    """`mkdocs serve` watches cases/: a new model in a case appears on its index page."""
+def _wait_for(get, what: str, deadline: float) -> None:
+    while time.time() < deadline:
+        try:
+            if get():
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"mkdocs serve 没有按时重新生成：{what}")
+
+
+def _search_titles(base: str) -> list[str]:
+    """The titles in the served search index (caselib.search.searchindex: one gzipped record per case)."""
+    import gzip
+    import json
+
+    from caselib.search.searchindex import INDEX_DIR
+
+    manifest = json.loads(_get(f"{base}/{INDEX_DIR}/manifest.json"))
+    titles = []
+    for doc in range(manifest["docs"]):
+        with urllib.request.urlopen(f"{base}/{INDEX_DIR}/d/{doc}.gz", timeout=5) as response:
+            titles.append(json.loads(gzip.decompress(response.read()))["t"])
+    return titles
+
+
+def test_serve_rebuilds_every_page_a_case_edit_changes(project):
+    """`make serve` (mkdocs serve --dirty: only changed pages are rebuilt) watches cases/: a new
+    model and a new title appear on the case page, its index pages, the pages listing it as
+    related and the home page; a page no longer generated is gone (no stale page is served)."""
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    serve_flags = re.search(r"mkdocs serve (.*) --dev-addr", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    assert serve_flags and "--dirty" in serve_flags.group(1)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", *serve_flags.group(1).split(), "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
     )
+    base = f"http://127.0.0.1:{port}"
+    new_model = base + "/models/" + urllib.parse.quote("新模式") + "/"
+    sili = base + "/models/" + urllib.parse.quote("四力") + "/"
+    other = base + "/cases/2021-hlj-dangjian-hezuoshe/"  # lists the edited case as related
     try:
-        base = f"http://127.0.0.1:{port}"
-        url = base + "/models/" + urllib.parse.quote("新模式") + "/"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                _get(base + "/")
-                break
-            except OSError:
-                time.sleep(0.5)
+        deadline = time.time() + 120
+        _wait_for(lambda: _get(base + "/"), "首页", deadline)
         case_file = project / "cases" / "2019-swpu-sili.md"
         text = case_file.read_text(encoding="utf-8")
-        case_file.write_text(
-            text.replace("models: [四力, 百校百企]", "models: [四力, 百校百企, 新模式]"), encoding="utf-8"
-        )
-        while time.time() < deadline:
+        old_title = "“四力”并提促党建业务“两张皮”融为“一盘棋”"
+        assert old_title in text
+        edited = text.replace("models: [四力, 百校百企]", "models: [四力, 百校百企, 新模式]")
+        case_file.write_text(edited.replace(old_title, "改过的标题：四力", 1), encoding="utf-8")
+        _wait_for(lambda: "2019-swpu-sili" in _get(new_model), "/models/新模式/", deadline)
+        for url in (base + "/cases/2019-swpu-sili/", sili, base + "/", base + "/cases/", other):
+            assert "改过的标题：四力" in _get(url), url
+            assert old_title not in _get(url).replace("&ldquo;", "“").replace("&rdquo;", "”"), url
+        assert "改过的标题：四力" in _search_titles(base)  # the search index is not kept stale either
+        case_file.write_text(text, encoding="utf-8")  # 新模式 gone again: its page too
+
+        def gone() -> bool:
             try:
-                if "2019-swpu-sili" in _get(url):
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail("mkdocs serve 没有在 60 秒内重新生成 /models/新模式/")
+                _get(new_model)
+            except urllib.error.HTTPError as error:
+                return error.code == 404
+            return False
+
+        _wait_for(gone, "删除 /models/新模式/", deadline)
+        assert old_title in _get(sili) and "改过的标题" not in _get(sili)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

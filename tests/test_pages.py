@@ -10,6 +10,7 @@ from caselib.model.schema import dimensions
 from caselib.model.tags import group_by_tag
 from caselib.model.text import slug
 from caselib.site import pages
+from caselib.site.mdtext import FILL
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,10 +30,12 @@ def test_model_index_page_matches_golden_file():
     model = dim("model")
     page = pages.tag_page(model, "四力", group_by_tag(real_cases(), model)["四力"])
     golden = GOLDEN / "models-四力.md"
+    text = page.content.replace(FILL, page.html)  # the list of cases is put in after rendering
     if os.environ.get("CASELIB_REGEN"):
-        golden.write_text(page.content, encoding="utf-8")
+        golden.write_text(text, encoding="utf-8")
     assert page.path == "models/四力.md"
-    assert page.content == golden.read_text(encoding="utf-8")
+    assert page.content.count(FILL) == 1
+    assert text == golden.read_text(encoding="utf-8")
 
 
 def test_tag_pages_list_newest_first():
@@ -65,8 +68,8 @@ def test_contributor_text_is_shown_as_text():
     text = text.replace("summary: 一个只有必填字段的案例。", 'summary: "[点我](javascript:alert(1)) <b>粗</b> *斜*"')
     case, problems = parse_case(text, "x.md")
     item = pages.case_list([case], "models/x.md")
-    assert "](javascript" not in item and "<b>" not in item
-    assert r"\[点我\]\(javascript:alert\(1\)\) &lt;b&gt;粗&lt;/b&gt; \*斜\*" in item
+    assert "<b>" not in item and 'href="javascript' not in item
+    assert "[点我](javascript:alert(1)) &lt;b&gt;粗&lt;/b&gt; *斜*" in item
 
 
 def test_gap_marks_are_highlighted_and_explained():

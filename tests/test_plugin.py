@@ -82,3 +82,21 @@ def test_markdown_settings_in_mkdocs_yml_stop_the_build():
     config = load_config(str(ROOT / "mkdocs.yml"), markdown_extensions=["footnotes"])
     with pytest.raises(PluginError, match="mkdocs.yml 里不要写 markdown_extensions"):
         config.plugins.run_event("config", config)
+
+
+def test_links_written_as_html_are_the_urls_mkdocs_gives_markdown_links():
+    """urls.href (links in the HTML parts of generated pages) agrees with MkDocs' own URLs."""
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_relative_url
+
+    from caselib.site.urls import href
+
+    paths = ["index.md", "cases/index.md", "cases/a-1.md", "models/四力.md", "models/index.md", "glossary/index.md"]
+    paths += ["models/a b#c%.md", "years/2019.md"]
+
+    def url(path):
+        return File(path, src_dir=None, dest_dir="/site", use_directory_urls=True).url
+
+    for here in paths:
+        for there in paths:
+            assert href(here, there) == get_relative_url(url(there), url(here)), (here, there)

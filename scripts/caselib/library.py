@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from .check.validate import check_library
@@ -11,6 +12,7 @@ from .model.problems import Problem
 from .model.schema import data_problems
 from .site.mdtext import Page
 from .site.pages import site_pages
+from .site.related import related
 from .site.stats import stats_page
 
 CASES_DIR = "cases"
@@ -29,3 +31,34 @@ def load_checked(root: Path) -> tuple[list[Case], list[Problem]]:
 def generated_pages(cases: list[Case], related_cases: dict[str, list[Case]] | None = None) -> list[Page]:
     """Every generated page; related cases (by case id) are found when not given."""
     return site_pages(cases, related_cases) + [stats_page(cases)]
+
+
+def content_key(cases: list[Case]) -> str:
+    """A digest of every case's content (path, front matter, body), in order: what related cases
+    and the search index are made from (with the data files, read once per process)."""
+    digest = hashlib.sha256()
+    for case in cases:
+        for part in (case.path, repr(case.meta), case.body):
+            data = part.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+class RelatedMemo:
+    """Related cases kept across `mkdocs serve` rebuilds (on the plugin), found again only when the
+    cases' content changed (`content_key`)."""
+
+    def __init__(self):
+        self.key = ""
+        self.ids: dict[str, list[str]] = {}  # case id -> ids of its related cases
+        self.computed = 0  # how many times they were found (for tests)
+
+    def related(self, cases: list[Case]) -> dict[str, list[Case]]:
+        key = content_key(cases)
+        if key != self.key:
+            found = related(cases)
+            self.ids = {case_id: [c.id for c in others] for case_id, others in found.items()}
+            self.key = key
+            self.computed += 1
+        by_id = {case.id: case for case in cases}
+        return {case_id: [by_id[i] for i in others] for case_id, others in self.ids.items()}

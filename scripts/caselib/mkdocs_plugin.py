@@ -3,24 +3,33 @@
 Registered as `caselib` by the package's entry point (pyproject.toml) and named in mkdocs.yml's
 `plugins`. One process, public MkDocs API only (events, `File.generated`, pages rendered by MkDocs):
 
-on_config         the site's Markdown settings (caselib.site.mdsettings); every link the library makes is a folder URL: file URLs stop the build here;
-                  the build date comes from the last commit (two builds of a commit are identical)
+on_startup        `mkdocs serve --dirty` (make serve): generated pages become files that change only
+                  when the page does (caselib.site.sourcefiles), so a rebuild renders only those;
+                  defining on_startup also keeps this instance, and its caches, across rebuilds
+on_config         the site's Markdown settings (caselib.site.mdsettings); every link the library
+                  makes is a folder URL: file URLs stop the build here; the build date comes from the last commit (two builds of a commit are identical)
 on_pre_build      reads and checks cases/, the glossary and the data files (caselib.library)
 on_files          stops the build on any problem (each printed as path:line: field: message);
-                  adds every generated page, the open data and, with `booklet: true`, the booklet
-on_page_markdown  fills the home page's placeholders; on a case page, with `repo_url` set: its
-                  edit address is its source file cases/<file>.md, and it ends with the links
-                  纠错 / 修改 / 推荐一个案例 (caselib.site.feedback); without `repo_url`, none
-on_page_content   applies the HTML policy to case pages (caselib.site.safety), then links the first
+                  adds every generated page (the home page too: docs/index.md with its placeholders
+                  filled), the open data and, with `booklet: true`, the booklet
+on_page_markdown  on a case page, with `repo_url` set: its edit address is its source file
+                  cases/<file>.md, and it ends with the links 纠错 / 修改 / 推荐一个案例
+                  (caselib.site.feedback); without `repo_url`, none
+on_page_content   puts in a generated page's HTML part (`Page.html`: a case's card, a tag page's list);
+                  applies the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
                   (caselib.site.completeness)
+on_shutdown       removes the folder of generated pages of `mkdocs serve --dirty`
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from mkdocs.config import base
@@ -28,11 +37,14 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
+from mkdocs.utils import clean_directory
 
 from . import library
 from .site import completeness, feedback, mdsettings, mentions, opendata, pages, urls
+from .site.mdtext import FILL
 from .site.reproducible import source_date_epoch
 from .site.safety import sanitize_html
+from .site.sourcefiles import SourceFiles
 
 log = logging.getLogger("mkdocs.plugins.caselib")
 
@@ -50,6 +62,19 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.terms: list = []
         self.booklet_link = ""
         self.by_page: dict = {}
+        self.fills: dict[str, str] = {}  # page path -> the HTML put in place of mdtext.FILL
+        self.sources: SourceFiles | None = None  # generated pages as files: `mkdocs serve --dirty` only
+        self.site_state = ""  # the settings and theme files the last dirty build was made with
+        self.related = library.RelatedMemo()  # kept across `mkdocs serve` rebuilds, by content
+        self.search_key = ""  # content_key of the search index in site_dir (dirty serve only)
+
+    def on_startup(self, *, command, dirty):
+        if command == "serve" and dirty:
+            self.sources = SourceFiles(Path(tempfile.mkdtemp(prefix="caselib-pages-")))
+
+    def on_shutdown(self):
+        if self.sources is not None:
+            shutil.rmtree(self.sources.folder, ignore_errors=True)
 
     def on_config(self, config):
         if not config.use_directory_urls:
@@ -90,8 +115,6 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             )
         self.terms = mentions.targets(self.cases)
         self.by_page = {urls.case_path(case): case for case in self.cases}
-        for page in library.generated_pages(self.cases):
-            files.append(File.generated(config, page.path, content=page.content))
         for path, content in opendata.files(self.cases, config.site_url, config.site_name).items():
             files.append(File.generated(config, path, content=content))
         self.booklet_link = ""
@@ -101,34 +124,75 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             pdf, pages_count = booklet.site_booklet(self.cases)
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
+        generated = library.generated_pages(self.cases, self.related.related(self.cases))
+        home = files.get_file_from_path(pages.HOME_PAGE)
+        if home is not None:  # its placeholders depend on the cases: generated like the index pages
+            files.remove(home)
+            generated.append(pages.home_page(home.content_string, self.cases, self.booklet_link))
+        self.fills = {page.path: page.html for page in generated if page.html}
+        if self.sources is None:
+            for page in generated:
+                files.append(File.generated(config, page.path, content=page.content))
+        else:
+            self._dirty_sources(self.sources, generated, files, config)
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
-        if page.file.src_uri == "index.md":
-            markdown = markdown.replace("<!-- caselib:latest -->", pages.latest_cases(self.cases, "index.md"))
-            markdown = markdown.replace("<!-- caselib:browse -->", pages.browse_links(self.cases, "index.md"))
-            markdown = markdown.replace("<!-- caselib:count -->", str(len(self.cases)))
-            markdown = markdown.replace("<!-- caselib:booklet -->", self.booklet_link)
-        elif urls.is_case_page(page.file.src_uri) and config.repo_url:
+        if urls.is_case_page(page.file.src_uri) and config.repo_url:
             case = self.by_page.get(page.file.src_uri)
             if case is not None:
                 page.edit_url = feedback.source_edit_url(config.repo_url, config.edit_uri, config.docs_dir, case.path)
                 markdown += feedback.feedback_section(case, config.repo_url, config.site_url, page.edit_url)
         return markdown
 
+    def _dirty_sources(self, sources: SourceFiles, generated, files, config):
+        """`mkdocs serve --dirty`: MkDocs rebuilds a page whose source is newer than its output, so
+        each generated page is a file rewritten only when the page changed (for a case page: also
+        when the glossary terms linked in it changed); the output of a page no longer generated is
+        removed, and all output when the settings or theme files changed."""
+        state = site_state(config)
+        if state != self.site_state:
+            clean_directory(config.site_dir)
+            self.site_state = state
+            self.search_key = ""
+        terms = repr(self.terms)
+        extra = {page.path: terms for page in generated if urls.is_case_page(page.path)}
+        _, gone = sources.update(generated, extra)
+        for path in gone:
+            Path(File.generated(config, path, content="").abs_dest_path).unlink(missing_ok=True)
+        for page in generated:
+            files.append(File.generated(config, page.path, abs_src_path=str(sources.path_of(page.path))))
+
     def on_page_content(self, html, page, config, files):
+        if fill := self.fills.get(page.file.src_uri):
+            html = html.replace(FILL, fill, 1)
         if urls.is_case_page(page.file.src_uri):
             return mentions.link_mentions(sanitize_html(html), page.file.src_uri, self.terms)
         return html
 
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
-        if self.config.search:
+        key = library.content_key(self.cases)
+        if self.config.search and key != self.search_key:
             from .search import searchindex  # numpy: only where the index is written
 
             searchindex.build(self.cases, site_dir)
+            # a dirty serve keeps site_dir: the index there stays right until the cases change
+            self.search_key = key if self.sources is not None else ""
         problems = completeness.check_site(self.cases, site_dir, search=self.config.search)
         if problems:
             for problem in problems:
                 log.error(str(problem))
             raise PluginError(f"完整性检查未通过：{len(problems)} 处案例没有出现在应有的位置（见上）。")
+
+
+def site_state(config) -> str:
+    """The settings file and the theme's own files (overrides/): when they change, every page does."""
+    digest = hashlib.sha256(Path(config.config_file_path).read_bytes())
+    custom = config.theme.custom_dir
+    if custom:
+        for path in sorted(Path(custom).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()

@@ -18,10 +18,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown escapab
 FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
 
 
+# Where a page's `html` goes: an HTML comment, which the site's Markdown passes through as it is
+FILL = "<!-- caselib:fill -->"
+
+
 @dataclass(frozen=True)
 class Page:
     path: str  # e.g. "models/四力.md"
     content: str  # front matter, then Markdown
+    html: str = ""  # HTML put in place of FILL in the rendered page (a list the renderer would only copy)
 
     @property
     def markdown(self) -> str:
@@ -34,6 +39,12 @@ def md_text(value: object) -> str:
     """Contributor text made safe for inline Markdown: shown exactly, never interpreted."""
     text = html.escape(str(value), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def html_text(value: object) -> str:
+    """Contributor text as HTML text, exactly as the site's Markdown shows `md_text(value)`: for the
+    parts of a page written as HTML (the renderer does not parse them)."""
+    return html.escape(str(value), quote=False).replace("\n", " ")
 
 
 def yaml_str(value: str) -> str:

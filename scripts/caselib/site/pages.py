@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 
 from ..model import glossary
 from ..model.cases import Case, newest_first
@@ -18,54 +19,68 @@ from ..model.tags import group_by_tag
 from ..model.text import GAP_MARK, slug
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
-from .mdtext import Page, front_matter, md_text
-from .urls import case_path, dimension_path, link, tag_path
+from .mdtext import FILL, Page, front_matter, html_text, md_text
+from .urls import case_path, dimension_path, html_link, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
 
 def case_list(cases: list[Case], from_path: str, memo: dict | None = None) -> str:
-    """A list of cases: title, institution, date, summary.
+    """A list of cases (title, institution, date, summary) as an HTML block of the page's Markdown.
 
-    `memo` (one dict per build) keeps each item: a case is listed on every index page of its tags.
+    Written as the HTML the site's Markdown made of the same list written in Markdown, so the
+    renderer has nothing to parse in it (a tag page is mostly this list); contributor text is
+    HTML-escaped. `memo` (one dict per build) keeps each item: a case is listed on every index page
+    of its tags, and pages of one folder share their links.
     """
     memo = {} if memo is None else memo
-    folder = posixpath.dirname(from_path)
+    folder = posixpath.dirname(page_url(from_path).rstrip("/"))  # relative links depend on this alone
     items = []
     for case in cases:
         key = (id(case), folder)
         if key not in memo:
             institution = case.meta.get("institution") or UNKNOWN
+            summary = str(case.meta.get("summary", "")).strip()
             memo[key] = (
-                f"- **{link(case.title, from_path, case_path(case))}**  \n"
-                f'  <span class="case-meta">{md_text(institution)} · {md_text(case.published)}</span>  \n'
-                f"  {md_text(str(case.meta.get('summary', '')).strip())}"
+                f"<li><strong>{html_link(case.title, from_path, case_path(case))}</strong><br />\n"
+                f'  <span class="case-meta">{html_text(institution)} · {html_text(case.published)}</span><br />\n'
+                f"  {html_text(summary)}</li>"
             )
         items.append(memo[key])
-    return "\n".join(items) + "\n"
+    return "<ul>\n" + "\n".join(items) + "\n</ul>\n"
 
 
 def _card_value(case: Case, key: str, from_path: str) -> str:
+    """One value of a case's card, as HTML ("" when the case has none)."""
     spec = fields_by_key()[key]
     dim = next((d for d in dimensions() if spec in d.fields), None)
     if key == "published":
         year_dim = next(d for d in dimensions() if d.key == "year")
-        return link(case.published, from_path, tag_path(year_dim, case.year))
+        return html_link(case.published, from_path, tag_path(year_dim, case.year))
     if key == "source_url":
         url = str(case.meta.get("source_url", ""))
-        return f"<{url}>" if url else ""
+        return autolink(url) if url else ""
     values = case.values(key)
     if not values:
         return ""
     shown = []
     for value in values:
         if value == UNKNOWN:
-            shown.append(shown_unknown(value))
+            shown.append(html_text(shown_unknown(value)))
         elif dim is not None:
-            shown.append(link(value, from_path, tag_path(dim, value)))
+            shown.append(html_link(value, from_path, tag_path(dim, value)))
         else:
-            shown.append(md_text(value))
+            shown.append(html_text(value))
     return "、".join(shown)
+
+
+_AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.I)  # an & that starts no entity
+
+
+def autolink(url: str) -> str:
+    """The link the site's Markdown makes of `<url>` (a full address, shown as itself)."""
+    text = _AMP.sub("&amp;", url).replace("<", "&lt;").replace(">", "&gt;")
+    return f'<a href="{text.replace(chr(34), "&quot;")}">{text}</a>'
 
 
 CARD_FIELDS = (
@@ -118,27 +133,35 @@ def case_page(case: Case, related: list[Case] | None = None) -> Page:
         value = _card_value(case, key, path)
         if value:
             rows.append(
-                f'- <span class="case-field">{fields_by_key()[key].label}</span> '
-                f'<span class="case-value">{value}</span>'
+                f'<li><span class="case-field">{fields_by_key()[key].label}</span> '
+                f'<span class="case-value">{value}</span></li>\n'
             )
     summary = str(case.meta.get("summary", "")).strip()
+    # the card: HTML as the site's Markdown made it from a Markdown list, put in after rendering
+    # (the renderer would spend more on the card than on the body)
+    card = (
+        '<div class="case-card">\n'
+        + f'<p class="case-summary">{html.escape(summary)}</p>\n'
+        + "<ul>\n"
+        + "".join(rows)
+        + "</ul>\n</div>"
+    )
     content = (
         # the summary is the page's description (search engines, a shared link's card): HTML text,
         # as the theme writes it into <meta> as it is
         front_matter(case.title, case_id=case.id, description=html.escape(" ".join(summary.split())))
         + f"# {md_text(case.title)}\n"
         + PHONE_TOC
-        + '\n<div class="case-card" markdown="1">\n\n'
-        + f'<p class="case-summary">{html.escape(summary)}</p>\n\n'
-        + "\n".join(rows)
-        + "\n\n</div>\n"
+        + "\n"
+        + FILL
+        + "\n"
         + gap_note(case)
         + "\n"
         + case_body(case)
         + "\n"
         + reuse.case_footer(case, related or [], path)
     )
-    return Page(path, content)
+    return Page(path, content, html=card)
 
 
 def tag_title(dim: Dimension, value: str) -> str:
@@ -158,9 +181,11 @@ def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = 
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
         + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
         + definition(dim, value, cases, path)
-        + case_list(cases, path, memo)
+        + FILL
+        + "\n"
     )
-    return Page(path, content)
+    # the list of cases, most of the page, is put in after rendering: the renderer would only copy it
+    return Page(path, content, html=case_list(cases, path, memo).rstrip("\n"))
 
 
 GLOSSARY_PAGE = "glossary/index.md"
@@ -406,6 +431,22 @@ def limits_section() -> str:
         "限制远大于真实案例的需要，只为挡住会让网站构建卡死或出错的内容。\n\n"
         "| 项目 | 限制 |\n|---|---|\n" + table
     )
+
+
+HOME_PAGE = "index.md"
+
+
+def home_page(source: str, cases: list[Case], booklet_link: str) -> Page:
+    """The home page: docs/index.md (`source`) with its placeholders filled (latest cases, browse
+    links, the number of cases, the booklet link)."""
+    for mark, text in (
+        ("<!-- caselib:latest -->", latest_cases(cases, HOME_PAGE)),
+        ("<!-- caselib:browse -->", browse_links(cases, HOME_PAGE)),
+        ("<!-- caselib:count -->", str(len(cases))),
+        ("<!-- caselib:booklet -->", booklet_link),
+    ):
+        source = source.replace(mark, text)
+    return Page(HOME_PAGE, source)
 
 
 def latest_cases(cases: list[Case], from_path: str, limit: int = 10) -> str:

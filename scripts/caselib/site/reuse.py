@@ -8,8 +8,8 @@ import os
 from ..model.cases import Case
 from ..model.schema import UNKNOWN
 from . import cite
-from .mdtext import md_text
-from .urls import case_path, link
+from .mdtext import html_text
+from .urls import case_path, html_link
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -29,13 +29,13 @@ def related_section(related: list[Case], from_path: str) -> str:
     if not related:
         return ""
     items = []
-    for other in related:
+    for other in related:  # HTML as the site's Markdown made it from a Markdown list
         institution = other.meta.get("institution") or UNKNOWN
         items.append(
-            f"- {link(other.title, from_path, case_path(other))} "
-            f'<span class="case-meta">{md_text(institution)} · {md_text(other.published)}</span>'
+            f"<li>{html_link(other.title, from_path, case_path(other))} "
+            f'<span class="case-meta">{html_text(institution)} · {html_text(other.published)}</span></li>\n'
         )
-    return '\n## 相关案例\n\n<div class="case-related" markdown="1">\n\n' + "\n".join(items) + "\n\n</div>\n"
+    return '\n## 相关案例\n\n<div class="case-related">\n<ul>\n' + "".join(items) + "</ul>\n</div>\n"
 
 
 def case_footer(case: Case, related: list[Case], from_path: str) -> str:

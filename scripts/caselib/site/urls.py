@@ -16,7 +16,7 @@ import urllib.parse
 from ..model.cases import Case
 from ..model.schema import Dimension
 from ..model.text import slug
-from .mdtext import md_text
+from .mdtext import html_text, md_text
 
 CASES_PATH = "cases"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -33,6 +33,28 @@ def _relative_folder(folder: str, from_folder: str) -> str:
     """posixpath.relpath for folders (cached: a build makes tens of thousands of links between a few folders)."""
     target = posixpath.relpath(folder or ".", from_folder or ".")
     return "" if target == "." else target
+
+
+def href(from_path: str, to_path: str) -> str:
+    """The URL a link on the page `from_path` to the page `to_path` gets in the built site, as MkDocs
+    writes it for a Markdown link (relative, folder URL, percent-encoded): for HTML we write ourselves."""
+    here, there = _segments(from_path), _segments(to_path)
+    common = 0
+    while common < len(here) and common < len(there) and here[common] == there[common]:
+        common += 1
+    parts = [".."] * (len(here) - common) + list(there[common:])
+    return "/".join(parts) + "/" if parts else "./"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _segments(path: str) -> tuple[str, ...]:
+    """A page's URL as percent-encoded folder names: "models/四力.md" → ("models", "%E5%9B%9B%E5%8A%9B")."""
+    return tuple(urllib.parse.quote(page_url(path)).split("/")[:-1])
+
+
+def html_link(text: str, from_path: str, to_path: str) -> str:
+    """`link` as the HTML the site's Markdown makes of it."""
+    return f'<a href="{href(from_path, to_path)}">{html_text(text)}</a>'
 
 
 def case_path(case: Case) -> str:
@@ -58,12 +80,6 @@ def dimension_path(dim: Dimension) -> str:
 
 def tag_path(dim: Dimension, value: str) -> str:
     return f"{dim.path}/{slug(value)}.md"
-
-
-def href(from_path: str, to_path: str) -> str:
-    """A relative, percent-encoded HTML link between two pages' directory URLs."""
-    here, there = page_url(from_path), page_url(to_path)
-    return urllib.parse.quote(posixpath.relpath(there, here or ".") + "/")
 
 
 def link_target(url: str, href: str) -> str | None:
