@@ -35,7 +35,9 @@ the compressed bytes it reads (`Index.read_bytes`), which are the bytes the brow
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import shutil
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,12 +45,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model.cases import newest_first
 from ..site.urls import case_path, page_url
 from . import searchcodec
 from .searchnorm import normalize, query_terms, t2s_map
 
 INDEX_DIR = "search/data"
-FORMAT = 2
+ENTRY = "entry.json"
+FORMAT = 3
+COUNT_CAP = 127  # occurrence counts kept in doc lists are capped here (one varint byte)
+SCORE_CAP = 20  # per term, at most this many occurrences count towards the ranking
+PAGE_SIZE = 10  # results shown at a time, each with its snippet (search.js)
 GRAM = 3
 DIR_FIELDS = GRAM + 5
 SHARD_BYTES = 16384  # aimed-at size of a doc-list shard before gzip
@@ -150,7 +157,8 @@ def _gzip(data: bytes) -> bytes:
 
 
 def _order(cases) -> list:
-    return sorted(cases, key=lambda c: (c.published, c.id), reverse=True)
+    """Doc numbers are the order of the /cases/ list (newest first), so doc n is list item n."""
+    return newest_first(cases)
 
 
 def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
@@ -266,11 +274,15 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     delta = pair_value.copy()
     delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
     del pair_value
+    count = np.diff(np.append(pair, total))  # occurrences of the key in each of its docs
     posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
     if n < GRAM:
-        return _Level(cps, docs, delta, docs, posinfo), []
+        values = np.empty(2 * len(delta), dtype=np.int64)
+        out_start = 2 * (np.cumsum(docs) - docs)
+        values[searchcodec.gather_ranges(out_start, docs)] = delta
+        values[searchcodec.gather_ranges(out_start + docs, docs)] = np.minimum(count, COUNT_CAP)
+        return _Level(cps, docs, values, 2 * docs, posinfo), []
     # positions: per pair, count then first position and deltas
-    count = np.diff(np.append(pair, total))
     pdelta = pos.copy()
     pdelta[1:] -= np.where(new_pair[1:], 0, pos[:-1])
     del pos, new_pair
@@ -278,6 +290,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     head_at = pair + np.arange(len(pair))
     del pair
     stream[head_at] = count
+    capped = np.minimum(count, COUNT_CAP)
     del count
     body = np.ones(len(stream), dtype=bool)
     body[head_at] = False
@@ -310,13 +323,14 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     brk_delta = local.copy()
     brk_delta[1:] -= np.where(brk_key[1:] == brk_key[:-1], local[:-1], 0)
     posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
-    # per key: doc deltas then break deltas
-    counts = docs + posinfo[:, 2]
+    # per key: doc deltas, occurrence counts, then break deltas
+    counts = 2 * docs + posinfo[:, 2]
     values = np.empty(int(counts.sum()), dtype=np.int64)
     out_start = np.cumsum(counts) - counts
     values[searchcodec.gather_ranges(out_start, docs)] = delta
     del delta
-    values[searchcodec.gather_ranges(out_start + docs, posinfo[:, 2])] = brk_delta
+    values[searchcodec.gather_ranges(out_start + docs, docs)] = capped
+    values[searchcodec.gather_ranges(out_start + 2 * docs, posinfo[:, 2])] = brk_delta
     return _Level(cps, docs, values, counts, posinfo), files
 
 
@@ -356,7 +370,12 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
 
 
 def build(cases, site_dir: Path, threads: int = 2) -> dict:
-    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest.
+    """Write the index for `cases` under site_dir/INDEX_DIR; return the entry.
+
+    Every file goes into one folder named by the hash of all of them, and the small entry file
+    (ENTRY, the only fixed name) names that folder: a browser holding a cached entry of an older
+    build keeps reading that build's folder until it fetches the new entry, never a mix of two
+    builds. Whatever was under INDEX_DIR before is removed.
 
     `threads`: 2 uses both cores when nothing else runs; the build's worker uses 1 (the site
     engine has the other core).
@@ -364,25 +383,24 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     records = [record(c) for c in _order(cases)]
     texts, head_len = _texts(records)
     text, grams = _text_arrays(texts, head_len)
-    out_dir = Path(site_dir) / INDEX_DIR
+    index_dir = Path(site_dir) / INDEX_DIR
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    out_dir = index_dir / ".building"
     for sub in ("k", "p", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    digests: dict[str, bytes] = {}  # file name → sha256 of its bytes (one writer per name)
 
-    def write(path: Path, data: bytes) -> None:
-        path.write_bytes(_gzip(data))
+    def write(name: str, data: bytes) -> None:
+        packed = _gzip(data)
+        digests[name] = hashlib.sha256(packed).digest()
+        (out_dir / name).write_bytes(packed)
 
     def write_docs() -> None:
         for doc, rec in enumerate(records):
-            data = {
-                "u": rec.url,
-                "t": rec.title,
-                "i": rec.institution,
-                "d": rec.date,
-                "h": SEP.join(rec.head),
-                "r": SEP.join(rec.rest),
-            }
-            write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date, "b": rec.rest[-1]}
+            write(f"d/{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write("t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     # numpy and zlib release the GIL, so with two threads two cores share the work; the output is
     # the same whatever the order the jobs run in (each file is written by exactly one job)
@@ -393,13 +411,18 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
         levels = [job.result()[0] for job in done]
         pos_files = done[-1].result()[1]
         shard_files = _shard_files(levels)
-        jobs = [(out_dir / "k" / f"{s}.gz", data) for s, data in enumerate(shard_files)]
-        jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
+        jobs = [(f"k/{s}.gz", data) for s, data in enumerate(shard_files)]
+        jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return manifest
+    entry = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
+    whole = hashlib.sha256(json.dumps(entry).encode())
+    for name in sorted(digests):
+        whole.update(name.encode() + b"\0" + digests[name])
+    entry["dir"] = whole.hexdigest()[:16]
+    out_dir.rename(index_dir / entry["dir"])
+    (index_dir / ENTRY).write_text(json.dumps(entry), encoding="utf-8")
+    return entry
 
 
 # --- reading the index back (tests, benchmark, completeness checks) ---------------------------
@@ -409,22 +432,51 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
 class Entry:
     docs: list[int]  # doc numbers, ascending
     heads: list[bool]  # whether the key occurs in that doc's head
+    counts: list[int]  # how often the key occurs in that doc (capped at COUNT_CAP)
     file: int = 0
     offset: int = 0
     breaks: tuple = ()  # doc indexes (in `docs`) where the positions move to the next file
+
+
+@dataclass(frozen=True)
+class Hit:
+    head: bool  # the term occurs in the title, a model or the institution
+    count: int  # how often it occurs in the doc (capped at COUNT_CAP)
 
 
 # A key shard: its bytes, and per key where its doc list starts and its other directory fields.
 _Shard = tuple[bytes, dict[str, tuple[int, list[int]]]]
 
 
+def rank(found: dict[int, list[Hit]], terms: list[str], titles) -> list[int]:
+    """Matching docs in the order a reader expects (the same in search.js):
+    1. the query as one phrase (its terms joined) in the title;
+    2. more terms in the title, a model or the institution;
+    3. a higher score: per term, how often it occurs (at most SCORE_CAP times counted);
+    4. newest first (doc number)."""
+    phrase = "".join(terms)
+
+    def key(doc: int):
+        hits = found[doc]
+        return (
+            phrase not in titles(doc),
+            -sum(h.head for h in hits),
+            -sum(min(h.count, SCORE_CAP) for h in hits),
+            doc,
+        )
+
+    return sorted(found, key=key)
+
+
 class Index:
     def __init__(self, site_dir: Path):
-        self.dir = Path(site_dir) / INDEX_DIR
-        self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        self.root = Path(site_dir) / INDEX_DIR
+        self.manifest = json.loads((self.root / ENTRY).read_text(encoding="utf-8"))
+        self.dir = self.root / self.manifest["dir"]
         self._files: dict[str, bytes] = {}
         self._shards: dict[int, _Shard] = {}
-        self.read_bytes = 0  # compressed bytes of the files read so far (what a browser fetches)
+        self._titles: dict[int, str] = {}
+        self.read_bytes = len((self.root / ENTRY).read_bytes())  # compressed bytes read (what a browser fetches)
 
     def _file(self, name: str) -> bytes:
         if name not in self._files:
@@ -435,6 +487,13 @@ class Index:
 
     def doc(self, n: int) -> dict:
         return json.loads(self._file(f"d/{n}.gz").decode("utf-8"))
+
+    def title(self, n: int) -> str:
+        """A doc's normalised title, read without counting bytes (on /cases/ the page has the titles)."""
+        if n not in self._titles:
+            data = json.loads(gzip.decompress((self.dir / f"d/{n}.gz").read_bytes()).decode("utf-8"))
+            self._titles[n] = normalize(data["t"])
+        return self._titles[n]
 
     def _shard(self, s: int) -> _Shard:
         if s not in self._shards:
@@ -456,6 +515,7 @@ class Index:
             return None
         at, (ndocs, _, file, offset, nbreaks) = keys[key]
         deltas, at = searchcodec.decode(buf, at, ndocs)
+        counts, at = searchcodec.decode(buf, at, ndocs)
         values, v = [], 0
         for d in deltas:
             v += d
@@ -465,7 +525,7 @@ class Index:
         for d in steps:
             b += d
             breaks.append(b)
-        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], file, offset, tuple(breaks))
+        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], counts, file, offset, tuple(breaks))
 
     def positions(self, entry: Entry, wanted: set[int]) -> dict[int, list[int]]:
         """Positions of a GRAM-gram in the wanted docs, reading only the files that hold them."""
@@ -488,12 +548,12 @@ class Index:
                     out[entry.docs[i]] = pos
         return out
 
-    def term(self, term: str) -> dict[int, bool]:
-        """Docs containing the normalised term → whether it occurs in the head."""
+    def term(self, term: str) -> dict[int, Hit]:
+        """Docs containing the normalised term → where (head or not) and how often."""
         gram = self.manifest["gram"]
         if len(term) <= gram:
             e = self.entry(term)
-            return dict(zip(e.docs, e.heads)) if e else {}
+            return {d: Hit(h, c) for d, h, c in zip(e.docs, e.heads, e.counts)} if e else {}
         cover = _cover(len(term), gram)
         looked_up = {o: self.entry(term[o : o + gram]) for o in cover}
         entries = {o: e for o, e in looked_up.items() if e is not None}
@@ -511,19 +571,22 @@ class Index:
             for o in cover[1:]:
                 starts &= {p - o for p in found[o][doc]}
             if starts:
-                out[doc] = min(starts) < self.manifest["head"]
+                out[doc] = Hit(min(starts) < self.manifest["head"], min(len(starts), COUNT_CAP))
         return out
 
-    def search(self, query: str) -> list[int]:
-        """Matching docs, ranked: a term in the head first, then newest first."""
-        terms = query_terms(query)
-        if not terms:
+    def rank(self, per_term: list[dict[int, Hit]], terms: list[str]) -> list[int]:
+        """The docs every term was found in (`per_term`, one dict per term), ranked (`rank`)."""
+        if not per_term:
             return []
-        found = self.term(terms[0])
-        for t in terms[1:]:
-            got = self.term(t)
-            found = {d: found[d] or got[d] for d in found.keys() & got.keys()}
-        return sorted(found, key=lambda d: (not found[d], d))
+        docs = set(per_term[0])
+        for got in per_term[1:]:
+            docs &= got.keys()
+        return rank({d: [got[d] for got in per_term] for d in docs}, terms, self.title)
+
+    def search(self, query: str) -> list[int]:
+        """Matching docs, ranked as `rank` says."""
+        terms = query_terms(query)
+        return self.rank([self.term(t) for t in terms], terms)
 
 
 def _cover(length: int, gram: int) -> list[int]:
