@@ -71,15 +71,54 @@ def test_index_finds_exactly_the_query_set(index_dir):
         assert sorted(u.split("/")[1] for u in urls) == sorted(q["expect"]), q["query"]
 
 
-def test_ranking_head_matches_first_then_newest(index_dir):
+def test_ranking_phrase_in_title_first(index_dir):
     urls = searchindex.search(index_dir, "两张皮")
     # the only case with 两张皮 in its title is the oldest one, yet it comes first
     assert urls[0] == "cases/2019-swpu-sili/"
-    assert urls[1:] == [
-        "cases/2022-zjbti-sanhua-siling/",
-        "cases/2021-swpu-shisheng-hunbian/",
-        "cases/2021-hlj-dangjian-hezuoshe/",
-    ]
+    # issue 19: the case titled "…党建业务…" first (it came 5th of 5 when only head hits counted)
+    assert searchindex.search(index_dir, "党建 业务")[0] == "cases/2019-swpu-sili/"
+    for q in QUERIES:
+        if "first" in q:
+            assert searchindex.search(index_dir, q["query"])[0] == f"cases/{q['first']}/", q["query"]
+
+
+def test_rank_order_of_the_rules():
+    hit = searchindex.Hit
+    titles = {0: "甲", 1: "党建业务融合", 2: "乙", 3: "丙", 4: "丁"}.__getitem__
+    found = {
+        0: [hit(True, 1), hit(True, 1)],  # both terms in the head
+        1: [hit(True, 1), hit(True, 1)],  # the phrase in the title
+        2: [hit(False, 30), hit(False, 30)],  # body only, often (counted up to SCORE_CAP)
+        3: [hit(True, 1), hit(False, 1)],  # one term in the head
+        4: [hit(False, 25), hit(False, 40)],  # body only, as often as 2 once capped: newer first
+    }
+    assert searchindex.rank(found, ["党建", "业务"], titles) == [1, 0, 3, 2, 4]
+
+
+def _overlapping(text: str, term: str) -> int:
+    return sum(text.startswith(term, i) for i in range(len(text)))
+
+
+def test_counts_are_the_occurrences_of_each_term(cases, index_dir):
+    idx = searchindex.Index(index_dir)
+    by_url = {f"cases/{c.id}/": c for c in cases}
+    for q in QUERIES:
+        for t in query_terms(q["query"]):
+            for doc, hit in idx.term(t).items():
+                fields = searchindex.searchable_fields(by_url[idx.doc(doc)["u"]])
+                assert hit.count == min(sum(_overlapping(f, t) for f in fields), searchindex.COUNT_CAP), t
+
+
+def test_index_folder_is_named_by_its_content_and_replaced(cases, tmp_path):
+    first = searchindex.build(cases, tmp_path)
+    root = tmp_path / searchindex.INDEX_DIR
+    assert sorted(p.name for p in root.iterdir()) == sorted([first["dir"], searchindex.ENTRY])
+    assert searchindex.build(cases, tmp_path)["dir"] == first["dir"]  # same cases, same name
+    second = searchindex.build(cases[1:], tmp_path)
+    assert second["dir"] != first["dir"]
+    # the old folder is gone: nothing of two builds side by side
+    assert sorted(p.name for p in root.iterdir()) == sorted([second["dir"], searchindex.ENTRY])
+    assert len((root / searchindex.ENTRY).read_bytes()) < 200
 
 
 def test_indexed_urls_are_every_case(cases, index_dir):
@@ -188,7 +227,7 @@ def test_reads_positions_only_where_needed(small_files_index):
     assert len(idx.search(corpus.unique_phrase(7))) == 1
     read = [name for name in idx._files if name.startswith("p/")]
     # one candidate doc: one file per 3-gram of the cover at most, of the hundreds written
-    assert 0 < len(read) <= 4 < len(list((site / searchindex.INDEX_DIR / "p").iterdir()))
+    assert 0 < len(read) <= 4 < len(list((idx.dir / "p").iterdir()))
 
 
 def test_build_is_deterministic(small_files_index, tmp_path):
