@@ -288,8 +288,12 @@ def phone(browser):
 def test_phone_first_result_in_view_and_filters_in_a_drawer(phone, site_url):
     """A shared three-filter link on a 390 px phone: the first result is on the first screen; the
     facets are behind 筛选, their values are 44 px tall, "显示 N 个案例" closes the drawer."""
-    url = site_url + "/cases/?" + urllib.parse.urlencode(
-        [("province", "四川"), ("province", "浙江"), ("theme", "党建与业务融合"), ("year", "2019")]
+    url = (
+        site_url
+        + "/cases/?"
+        + urllib.parse.urlencode(
+            [("province", "四川"), ("province", "浙江"), ("theme", "党建与业务融合"), ("year", "2019")]
+        )
     )
     phone.goto(url)
     first = phone.locator("#case-list > li").first
@@ -348,3 +352,16 @@ def test_empty_result_offers_each_condition_for_removal(page, site_url):
     assert visible_ids(page) == ids_where(lambda c: "七个有力" in c.values("standards"))
     assert query(page) == {"standard": ["七个有力"]}
     assert not empty.is_visible()
+
+
+@pytest.mark.parametrize(
+    ("tag_url", "key", "value"), [("/models/1+8+N/", "model", "1+8+N"), ("/provinces/四川/", "province", "四川")]
+)
+def test_tag_page_links_to_its_filtered_view(page, site_url, tag_url, key, value):
+    page.goto(site_url + urllib.parse.quote(tag_url))
+    page.locator("a", has_text="在全部案例中筛选").click()
+    page.wait_for_url(re.compile(r"/cases/\?"))
+    assert query(page) == {key: [value]}
+    expected = ids_where(lambda c: value in c.values({"model": "models", "province": "province"}[key]))
+    assert visible_ids(page) == expected
+    assert value_label(page, key, value).locator("input").is_checked()

@@ -37,8 +37,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -415,12 +415,13 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
         jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    entry = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
+    entry: dict = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
     whole = hashlib.sha256(json.dumps(entry).encode())
     for name in sorted(digests):
         whole.update(name.encode() + b"\0" + digests[name])
-    entry["dir"] = whole.hexdigest()[:16]
-    out_dir.rename(index_dir / entry["dir"])
+    folder = whole.hexdigest()[:16]
+    entry["dir"] = folder
+    out_dir.rename(index_dir / folder)
     (index_dir / ENTRY).write_text(json.dumps(entry), encoding="utf-8")
     return entry
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import urllib.parse
 
 from ..model import glossary
 from ..model.cases import Case, newest_first
@@ -19,7 +20,7 @@ from ..model.text import GAP_MARK
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
 from .mdtext import Page, front_matter, md_text
-from .urls import case_path, dimension_path, link, tag_path
+from .urls import CASES_PATH, case_path, dimension_path, link, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
@@ -147,11 +148,18 @@ def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = 
         front_matter(title)
         + f"# {md_text(title)}\n\n"
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
-        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
+        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。"
+        + f"{filtered_link(dim, value, path)}，可再加其他条件或搜索词。\n\n"
         + definition(dim, value, cases, path)
         + case_list(cases, path, memo)
     )
     return Page(path, content)
+
+
+def filtered_link(dim: Dimension, value: str, from_path: str) -> str:
+    """A link to /cases/ filtered to this tag (cases-browse.js reads ?<facet key>=<value>)."""
+    target = link("在全部案例中筛选", from_path, f"{CASES_PATH}/index.md")
+    return target[:-2] + f"?{dim.key}={urllib.parse.quote(value, safe='')}>)"
 
 
 GLOSSARY_PAGE = "glossary/index.md"
