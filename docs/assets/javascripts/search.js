@@ -116,19 +116,25 @@
     var sum = 0;
     return values.map(function (d) { sum += d; return sum; });
   }
-  /* A doc-list shard: its directory, key → where the key's data starts and its row. */
-  function shard(s, m) {
+  /* A doc-list shard: its directory, key → where the key's data starts and its row
+     (docs, size, file, offset, breaks). A row is: the key's length, its code points, the row. */
+  function shard(s) {
     var path = "k/" + s + ".gz";
     if (!cache.has("dir:" + path)) {
       cache.set("dir:" + path, fetchBytes(path).then(function (buf) {
-        var fields = m.gram + 5, head = varints(buf, 0, 1), count = head.values[0];
-        var rows = varints(buf, head.at, count * fields), at = rows.at, keys = new Map();
+        var head = varints(buf, 0, 1), count = head.values[0], at = head.at, rows = [];
         for (var r = 0; r < count; r++) {
-          var row = rows.values.slice(r * fields, (r + 1) * fields), key = "";
-          for (var j = 0; j < m.gram; j++) if (row[j]) key += String.fromCodePoint(row[j]);
-          keys.set(key, { at: at, row: row });
-          at += row[m.gram + 1];
+          var n = varints(buf, at, 1), row = varints(buf, n.at, n.values[0] + 5);
+          rows.push({ n: n.values[0], values: row.values });
+          at = row.at;
         }
+        var keys = new Map();
+        rows.forEach(function (row) {
+          var key = "";
+          for (var j = 0; j < row.n; j++) key += String.fromCodePoint(row.values[j]);
+          keys.set(key, { at: at, row: row.values.slice(row.n) });
+          at += row.values[row.n + 1];
+        });
         return { buf: buf, keys: keys };
       }));
     }
@@ -137,19 +143,19 @@
   /* A key's doc list (docs ascending, head flags, occurrence counts) and where its positions
      are; null if absent. */
   function entryOf(key, m) {
-    return shard(shardOf(key, m.shards), m).then(function (sh) {
+    return shard(shardOf(key, m.shards)).then(function (sh) {
       var got = sh.keys.get(key);
       if (!got) return null;
-      var g = m.gram, row = got.row;
-      var docs = varints(sh.buf, got.at, row[g]);
-      var counts = varints(sh.buf, docs.at, row[g]);
+      var row = got.row;
+      var docs = varints(sh.buf, got.at, row[0]);
+      var counts = varints(sh.buf, docs.at, row[0]);
       var values = cumulative(docs.values);
       return {
         docs: values.map(function (v) { return Math.floor(v / 2); }),
         heads: values.map(function (v) { return v % 2 === 1; }),
         counts: counts.values,
-        file: row[g + 2], offset: row[g + 3],
-        breaks: cumulative(varints(sh.buf, counts.at, row[g + 4]).values)
+        file: row[2], offset: row[3],
+        breaks: cumulative(varints(sh.buf, counts.at, row[4]).values)
       };
     });
   }
@@ -193,15 +199,19 @@
   }
   /* Docs containing one normalised term → {head: in title, model or institution, count}. */
   function termDocs(term, m) {
-    var cps = Array.from(term), g = m.gram;
-    if (cps.length <= g) {
-      return entryOf(term, m).then(function (e) {
-        var out = new Map();
-        if (e) e.docs.forEach(function (d, i) { out.set(d, { head: e.heads[i], count: e.counts[i] }); });
-        return out;
-      });
-    }
-    var offsets = cover(cps.length, g);
+    var cps = Array.from(term);
+    if (cps.length > m.long) return verified(cps, m);
+    /* up to GRAM characters: always a key; up to LONG: a key if frequent, else verified */
+    return entryOf(term, m).then(function (e) {
+      if (!e && cps.length > m.gram) return verified(cps, m);
+      var out = new Map();
+      if (e) e.docs.forEach(function (d, i) { out.set(d, { head: e.heads[i], count: e.counts[i] }); });
+      return out;
+    });
+  }
+  /* A term longer than GRAM: the docs where the GRAM-grams covering it are at their offsets. */
+  function verified(cps, m) {
+    var g = m.gram, offsets = cover(cps.length, g);
     return Promise.all(offsets.map(function (o) { return entryOf(cps.slice(o, o + g).join(""), m); })).then(function (entries) {
       var out = new Map();
       if (entries.some(function (e) { return !e; })) return out;

@@ -57,7 +57,9 @@ COUNT_CAP = 127  # occurrence counts kept in doc lists are capped here (one vari
 SCORE_CAP = 20  # per term, at most this many occurrences count towards the ranking
 PAGE_SIZE = 10  # results shown at a time, each with its snippet (search.js)
 GRAM = 4
-DIR_FIELDS = GRAM + 5
+LONG = 8  # frequent n-grams of GRAM+1 … LONG characters get doc lists too (no positions)
+LONG_SHARE = 0.2  # … those found in at least this share of the docs (and LONG_MIN_DOCS)
+LONG_MIN_DOCS = 2
 SHARD_BYTES = 16384  # aimed-at size of a doc-list shard before gzip
 POS_BYTES = 16384  # a position file is cut at the first doc boundary past this many bytes
 TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
@@ -183,7 +185,7 @@ def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
 class _Level:
     """The keys of one n-gram length, in key order, with their doc lists (and positions)."""
 
-    cps: np.ndarray  # keys × GRAM code points
+    cps: np.ndarray  # keys × LONG code points (0 = none)
     docs: np.ndarray  # per key: how many docs
     values: np.ndarray  # per key, back to back: doc-list deltas, then break deltas
     counts: np.ndarray  # per key: how many values
@@ -207,9 +209,10 @@ class _Text:
     head: int
 
 
-def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.ndarray, np.ndarray, int]]]:
-    """The text arrays, and per n-gram length: where n-grams start, their dense ids, how many."""
-    big = SEP.join(texts) + SEP * (GRAM + 1)
+def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[int, np.ndarray, np.ndarray, int]]]:
+    """The text arrays, and per n-gram length n with keys: n, where its n-grams start, their dense
+    ids, how many."""
+    big = SEP.join(texts) + SEP * (LONG + 1)
     cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
     lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
     starts = np.cumsum(lengths) - lengths
@@ -225,19 +228,31 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.
     char_id = np.cumsum(seen, dtype=np.int32)
     cid = char_id[cp]
     base = int(char_id[-1]) + 1
-    size = len(cp) - GRAM
+    size = len(cp) - LONG
+    least = max(LONG_MIN_DOCS, int(np.ceil(LONG_SHARE * len(texts))))
     distinct = 1
     prev = np.zeros(0, dtype=np.int32)  # the (n-1)-gram ids: set by each round, first read when n = 2
     valid = np.ones(size, dtype=bool)
     out = []
-    for n in range(1, GRAM + 1):
+    for n in range(1, LONG + 1):
         nxt = cid[n - 1 : n - 1 + size]
         valid &= nxt != 0
         at = np.flatnonzero(valid).astype(np.int32)
         ids = np.zeros(size, dtype=np.int32)
         ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at], distinct * base)
         prev = ids
-        out.append((at, ids[at], distinct))
+        if n <= GRAM:
+            out.append((n, at, ids[at], distinct))
+            continue
+        # longer: only the n-grams in at least `least` docs (positions ascend, so docs do too)
+        k = ids[at]
+        pairs = np.unique(k.astype(np.int64) * max(1, len(texts)) + doc_of[at])
+        docs = np.bincount(pairs // max(1, len(texts)), minlength=distinct)
+        del pairs
+        keep = docs[k] >= least
+        k, kept = _dense(k[keep], distinct)
+        if kept:
+            out.append((n, at[keep], k, kept))
     return _Text(cp, doc_of, pos_of, head_len), out
 
 
@@ -262,7 +277,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del new_key
     key_pair = np.flatnonzero(pair_key_start)  # first pair of each key
     docs = np.diff(np.append(key_pair, len(pair)))
-    cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
+    cps = np.zeros((len(key_pair), LONG), dtype=np.int64)
     first_at = at[pair[key_pair]]
     for j in range(n):
         cps[:, j] = cp[first_at + j]
@@ -276,7 +291,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del pair_value
     count = np.diff(np.append(pair, total))  # occurrences of the key in each of its docs
     posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
-    if n < GRAM:
+    if n != GRAM:
         values = np.empty(2 * len(delta), dtype=np.int64)
         out_start = 2 * (np.cumsum(docs) - docs)
         values[searchcodec.gather_ranges(out_start, docs)] = delta
@@ -340,17 +355,20 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     data, nbytes = searchcodec.encode(np.concatenate([lv.values for lv in levels]))
     key_bytes = searchcodec.group_sizes(nbytes, np.concatenate([lv.counts for lv in levels]))
     key_start = np.cumsum(key_bytes) - key_bytes
-    total = int(key_bytes.sum()) + len(cps) * DIR_FIELDS
+    lens = (cps != 0).sum(axis=1)
+    total = int(key_bytes.sum()) + int((lens + 6).sum())
     shards = 1
     while shards < 1 << 16 and total / shards > SHARD_BYTES:
         shards *= 2
     shard = _shards_of(cps, shards)
     order = np.argsort(shard, kind="stable")  # keys already by (length, key)
     rows = np.column_stack(
-        [cps, np.concatenate([lv.docs for lv in levels]), key_bytes, np.concatenate([lv.pos for lv in levels])]
+        [lens, cps, np.concatenate([lv.docs for lv in levels]), key_bytes, np.concatenate([lv.pos for lv in levels])]
     )[order]
-    dir_data, dir_nbytes = searchcodec.encode(rows.ravel())
-    row_bytes = searchcodec.group_sizes(dir_nbytes, np.full(len(rows), DIR_FIELDS))
+    present = np.ones(rows.shape, dtype=bool)  # a row: length, that many code points, 5 fields
+    present[:, 1 : 1 + LONG] = cps[order] != 0
+    dir_data, dir_nbytes = searchcodec.encode(rows[present])
+    row_bytes = searchcodec.group_sizes(dir_nbytes, lens[order] + 6)
     body = data[searchcodec.gather_ranges(key_start[order], key_bytes[order])]
     per_shard = np.bincount(shard, minlength=shards)
     cut = np.cumsum(per_shard) - per_shard
@@ -405,17 +423,17 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     # numpy and zlib release the GIL, so with two threads two cores share the work; the output is
     # the same whatever the order the jobs run in (each file is written by exactly one job)
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
+        done = [pool.submit(_level, text, *g) for g in grams]
         del grams  # each level's arrays are freed once its job has run
         docs_written = pool.submit(write_docs)
         levels = [job.result()[0] for job in done]
-        pos_files = done[-1].result()[1]
+        pos_files = done[GRAM - 1].result()[1]
         shard_files = _shard_files(levels)
         jobs = [(f"k/{s}.gz", data) for s, data in enumerate(shard_files)]
         jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    entry: dict = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
+    entry: dict = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "long": LONG, "shards": len(shard_files)}
     whole = hashlib.sha256(json.dumps(entry).encode())
     for name in sorted(digests):
         whole.update(name.encode() + b"\0" + digests[name])
@@ -500,13 +518,15 @@ class Index:
         if s not in self._shards:
             buf = self._file(f"k/{s}.gz")
             (count,), at = searchcodec.decode(buf, 0, 1)
-            rows, at = searchcodec.decode(buf, at, count * DIR_FIELDS)
+            rows = []
+            for _ in range(count):
+                (n,), at = searchcodec.decode(buf, at, 1)
+                row, at = searchcodec.decode(buf, at, n + 5)
+                rows.append((n, row))
             keys: dict[str, tuple[int, list[int]]] = {}
-            for r in range(count):
-                row = rows[r * DIR_FIELDS : (r + 1) * DIR_FIELDS]
-                key = "".join(chr(c) for c in row[:GRAM] if c)
-                keys[key] = (at, row[GRAM:])
-                at += row[GRAM + 1]
+            for n, row in rows:
+                keys["".join(chr(c) for c in row[:n])] = (at, row[n:])
+                at += row[n + 1]
             self._shards[s] = (buf, keys)
         return self._shards[s]
 
@@ -552,9 +572,10 @@ class Index:
     def term(self, term: str) -> dict[int, Hit]:
         """Docs containing the normalised term → where (head or not) and how often."""
         gram = self.manifest["gram"]
-        if len(term) <= gram:
+        if len(term) <= self.manifest["long"]:
             e = self.entry(term)
-            return {d: Hit(h, c) for d, h, c in zip(e.docs, e.heads, e.counts)} if e else {}
+            if e or len(term) <= gram:  # a frequent longer term has its own doc list
+                return {d: Hit(h, c) for d, h, c in zip(e.docs, e.heads, e.counts)} if e else {}
         cover = _cover(len(term), gram)
         looked_up = {o: self.entry(term[o : o + gram]) for o in cover}
         entries = {o: e for o, e in looked_up.items() if e is not None}
