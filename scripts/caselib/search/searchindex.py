@@ -433,7 +433,14 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
         jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    entry: dict = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "long": LONG, "shards": len(shard_files)}
+    entry: dict = {
+        "format": FORMAT,
+        "docs": len(records),
+        "head": head_len,
+        "gram": GRAM,
+        "long": LONG,
+        "shards": len(shard_files),
+    }
     whole = hashlib.sha256(json.dumps(entry).encode())
     for name in sorted(digests):
         whole.update(name.encode() + b"\0" + digests[name])
