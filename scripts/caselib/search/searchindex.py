@@ -1,35 +1,41 @@
 """The search index: exact substring search over case text, fetched in small pieces.
 
 Every case becomes one record of fields, each normalised with `searchnorm.normalize`:
-  head  = title, models, institution     (matches here rank first)
+  head  = title, models, institution     (matches here rank higher)
   rest  = other metadata, then the body as plain text
 Fields are joined with NUL, which no query contains and no indexed n-gram spans, so a match
-never crosses two fields. The head is padded with NUL to `head` characters (in the manifest),
-so a position below `head` is a match in the head. Docs are numbered newest first.
+never crosses two fields. The head is padded with NUL to `head` characters (in the entry file),
+so a position below `head` is a match in the head. Docs are numbered in the order of the /cases/
+list (newest first), so doc n is item n of that list.
 
-Keys are the n-grams of 1 to GRAM (3) characters. Files under <site>/search/data/, all gzip:
-  manifest.json   format, docs, head, gram, shards
+Keys are the n-grams of 1 to GRAM (4) characters, and the n-grams of GRAM+1 to LONG (8) characters
+found in at least LONG_SHARE of the docs. Files under <site>/search/data/:
+  entry.json      format, docs, head, gram, long, shards, dir: the only fixed name, small
+  <dir>/          every other file, gzip; <dir> is a hash of all of them, so one build's files
+                  are never mixed with another's (a cached entry.json keeps to its own folder)
   t2s.gz          the traditional→simplified map used by the query normaliser (JSON)
   k/<s>.gz        doc-list shard s = `shard_of(key, shards)`, binary (varints, searchcodec):
-                    K, then K directory rows of DIR_FIELDS values:
-                      c0 c1 c2   the key's code points (0 = none)
-                      docs       how many docs contain the key
-                      size       bytes of the key's data below
-                      file off   (GRAM-grams only) where its positions start: p/<file>.gz, byte off
-                      breaks     (GRAM-grams only) how many times its positions move to the next file
-                    then each key's data: `docs` deltas of doc * 2 + (1 if in the head), then
-                    `breaks` deltas of the doc indexes (in this list) where a new file starts
+                    K, then K directory rows:
+                      n c0 … c(n-1)   the key's length and code points
+                      docs            how many docs contain the key
+                      size            bytes of the key's data below
+                      file off        (GRAM-grams only) where its positions start: p/<file>.gz, byte off
+                      breaks          (GRAM-grams only) how many times its positions move to the next file
+                    then each key's data: `docs` deltas of doc * 2 + (1 if in the head), `docs`
+                    occurrence counts (capped at COUNT_CAP), then `breaks` deltas of the doc
+                    indexes (in this list) where a new file starts
   p/<f>.gz        positions of GRAM-grams, in key order, cut between docs every POS_BYTES:
                     per doc of the key's list: count, first position, position deltas
-  d/<doc>.gz      one case for showing a result: url, title, institution, date, text (JSON)
+  d/<doc>.gz      one case for showing a result: url, title, institution, date, body (JSON)
 
-A term of up to GRAM characters is a key: its doc list is the exact answer. A longer term occurs
-at p iff the GRAM-grams at offsets 0, GRAM, 2·GRAM, …, L-GRAM (the fewest that cover it) occur
-at p + their offset: candidates are the docs in all their lists, and only their positions in
-the files holding candidates are fetched to check them. So results and counts are exact, and a frequent
-character pair never costs more than its doc list.
-`Index.search()` is the same algorithm as search.js, used by tests and the benchmark; it counts
-the compressed bytes it reads (`Index.read_bytes`), which are the bytes the browser fetches.
+A term of up to GRAM characters is a key: its doc list is the exact answer; so is a frequent term
+of up to LONG characters. Any other longer term occurs at p iff the GRAM-grams at offsets 0, GRAM,
+2·GRAM, …, L-GRAM (the fewest that cover it) occur at p + their offset: candidates are the docs in
+all their lists, and only their positions in the files holding candidates are fetched to check
+them. So results and counts are exact.
+`Index.search()` is the same algorithm and ranking (`rank`) as search.js, used by tests, the
+benchmark and scripts/search_bytes.py; it counts the compressed bytes it reads
+(`Index.read_bytes`), which are the bytes the browser fetches.
 """
 
 from __future__ import annotations
