@@ -239,6 +239,23 @@ def test_reads_positions_only_where_needed(small_files_index):
     assert 0 < len(read) <= 4 < len(list((idx.dir / "p").iterdir()))
 
 
+def test_frequent_long_terms_have_their_own_doc_list(small_files_index):
+    """A term of GRAM+1 … LONG characters in at least LONG_SHARE of the docs is a key: exact, and
+    answered without any position file; a rarer one is checked by positions, as exactly."""
+    corpus_cases, site = small_files_index
+    fields = [searchindex.searchable_fields(c) for c in corpus_cases]
+    n = searchindex.GRAM + 2
+    df = collections.Counter(g for f in fields for g in {x[i : i + n] for x in f for i in range(len(x) - n + 1)})
+    least = max(searchindex.LONG_MIN_DOCS, -(-len(corpus_cases) * searchindex.LONG_SHARE // 1))
+    frequent = min((g for g in df if df[g] >= least), key=lambda g: (-df[g], g))
+    rare = min((g for g in df if df[g] < least and " " not in g), key=lambda g: (-df[g], g))
+    for term, positions_read in ((frequent, False), (rare, True)):
+        idx = searchindex.Index(site)
+        assert len(idx.search(term)) == df[term]
+        assert any(name.startswith("p/") for name in idx._files) is positions_read, term
+        assert (idx.entry(term) is not None) is not positions_read
+
+
 def test_build_is_deterministic(small_files_index, tmp_path):
     corpus_cases, site = small_files_index
     patch = pytest.MonkeyPatch()
