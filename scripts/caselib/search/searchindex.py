@@ -240,22 +240,41 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[int
     prev = np.zeros(0, dtype=np.int32)  # the (n-1)-gram ids: set by each round, first read when n = 2
     valid = np.ones(size, dtype=bool)
     out = []
-    for n in range(1, LONG + 1):
+    ndocs = max(1, len(texts))
+
+    def in_enough_docs(k: np.ndarray, where: np.ndarray, distinct: int) -> np.ndarray:
+        """Per n-gram occurrence (ids k at positions `where`): is its n-gram in `least` docs?"""
+        pairs = k.astype(np.int64) * ndocs + doc_of[where]
+        pairs.sort()  # (numpy's hash-based np.unique took ten times as long here)
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        return np.bincount(pairs[first] // ndocs, minlength=distinct)[k] >= least
+
+    frequent = np.zeros(0, dtype=bool)  # set at n = GRAM: where an n-gram in `least` docs starts
+    for n in range(1, GRAM + 1):
         nxt = cid[n - 1 : n - 1 + size]
         valid &= nxt != 0
         at = np.flatnonzero(valid).astype(np.int32)
         ids = np.zeros(size, dtype=np.int32)
         ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at], distinct * base)
         prev = ids
-        if n <= GRAM:
-            out.append((n, at, ids[at], distinct))
-            continue
-        # longer: only the n-grams in at least `least` docs (positions ascend, so docs do too)
-        k = ids[at]
-        pairs = np.unique(k.astype(np.int64) * max(1, len(texts)) + doc_of[at])
-        docs = np.bincount(pairs // max(1, len(texts)), minlength=distinct)
-        del pairs
-        keep = docs[k] >= least
+        out.append((n, at, ids[at], distinct))
+    frequent = np.zeros(size, dtype=bool)
+    frequent[at] = in_enough_docs(prev[at], at, distinct)
+    del at
+    # longer n-grams: only those in `least` docs, so only where both their (n-1)-grams are
+    for n in range(GRAM + 1, LONG + 1):
+        both = frequent.copy()
+        both[:-1] &= frequent[1:]
+        both[-1] = False
+        at = np.flatnonzero(both).astype(np.int32)
+        del both
+        k, distinct = _dense(prev[at].astype(np.int64) * base + cid[at + n - 1], distinct * base)
+        keep = in_enough_docs(k, at, distinct)
+        prev = np.zeros(size, dtype=np.int32)
+        prev[at] = k
+        frequent = np.zeros(size, dtype=bool)
+        frequent[at[keep]] = True
         k, kept = _dense(k[keep], distinct)
         if kept:
             out.append((n, at[keep], k, kept))
