@@ -327,6 +327,7 @@ def test_phone_dates_never_wrap(phone, site_url):
 def test_zero_count_values_are_disabled_but_readable(page, site_url):
     page.goto(site_url + "/cases/?province=%E5%9B%9B%E5%B7%9D")
     open_facet(page, "theme")
+    facet(page, "theme").locator("label.case-facet-value").first.wait_for()  # built on the toggle event
     empty = [
         label
         for label in facet(page, "theme").locator("label.case-facet-value").all()
