@@ -312,7 +312,8 @@
           if (selected[f][v]) { conditions.push(facet.label + "“" + value + "”"); }
         });
       });
-      empty.appendChild(el("p", "case-empty-text", "没有同时符合" + conditions.join("、") + "的案例。" +
+      empty.appendChild(el("p", "case-empty-text", (conditions.length > 1 ? "没有同时符合" : "没有符合") +
+        conditions.join("、") + "的案例。" +
         (conditions.length > 1 ? "可以去掉其中一个条件：" : (query ? "请检查用字，或换一个更短的词再试。" : ""))));
       var offers = el("div", "case-empty-offers");
       if (query && conditions.length > 1) {
