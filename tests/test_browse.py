@@ -68,6 +68,10 @@ def test_all_cases_listed_newest_first_with_js(page, site_url):
     page.goto(site_url + "/cases/")
     assert visible_ids(page) == NEWEST
     assert page.locator("#case-status").inner_text() == f"共 {len(CASES)} 个案例"
+    # on a wide screen the facets are on the page: no drawer buttons
+    assert page.locator("details.case-facet").first.is_visible()
+    assert not page.locator("button.case-drawer-open").is_visible()
+    assert not page.locator("button.case-drawer-close").is_visible()
     assert errors == []
 
 
