@@ -317,7 +317,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     count = np.diff(np.append(pair, total))  # occurrences of the key in each of its docs
     posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
     if n != GRAM:
-        values = np.empty(2 * len(delta), dtype=np.int64)
+        values = np.empty(2 * len(delta), dtype=np.uint32)  # every value is below 2**32
         out_start = 2 * (np.cumsum(docs) - docs)
         values[searchcodec.gather_ranges(out_start, docs)] = delta
         values[searchcodec.gather_ranges(out_start + docs, docs)] = np.minimum(count, COUNT_CAP)
@@ -338,7 +338,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del body, pdelta
     data, nbytes = searchcodec.encode(stream)
     del stream
-    byte_at = np.cumsum(nbytes) - nbytes
+    byte_at = np.cumsum(nbytes, dtype=np.int64) - nbytes
     del nbytes
     pair_byte = byte_at[head_at]
     del byte_at, head_at
@@ -365,7 +365,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
     # per key: doc deltas, occurrence counts, then break deltas
     counts = 2 * docs + posinfo[:, 2]
-    values = np.empty(int(counts.sum()), dtype=np.int64)
+    values = np.empty(int(counts.sum()), dtype=np.uint32)  # every value is below 2**32
     out_start = np.cumsum(counts) - counts
     values[searchcodec.gather_ranges(out_start, docs)] = delta
     del delta
@@ -400,7 +400,7 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     row_at = np.append(np.cumsum(row_bytes) - row_bytes, int(row_bytes.sum()))
     body_at = np.append(np.cumsum(key_bytes[order]) - key_bytes[order], int(key_bytes.sum()))
     counts, count_bytes = searchcodec.encode(per_shard)
-    count_at = np.append(np.cumsum(count_bytes) - count_bytes, len(counts))
+    count_at = np.append(np.cumsum(count_bytes, dtype=np.int64) - count_bytes, len(counts))
     out = []
     for s in range(shards):
         a, b = int(cut[s]), int(cut[s] + per_shard[s])
