@@ -319,6 +319,13 @@ def test_phone_first_result_in_view_and_filters_in_a_drawer(phone, site_url):
     close.tap()
     assert not phone.locator("details.case-facet").first.is_visible()
     assert query(phone) == {"province": ["四川"], "theme": ["党建与业务融合"], "year": ["2019"]}
+    # with keywords too: the keyword box, then the first result, still on the first screen
+    phone.goto(url + "&q=" + urllib.parse.quote("两张皮"))
+    phone.wait_for_selector("#case-browser[data-state=done]")
+    assert visible_ids(phone) == ["2019-swpu-sili"]
+    phone.locator("#case-list .case-item-snippet").first.wait_for()
+    box = phone.locator("#case-list > li").first.bounding_box()
+    assert box["y"] + box["height"] <= 844, f"first result at {box['y']} px"
 
 
 def test_phone_dates_never_wrap(phone, site_url):
