@@ -402,3 +402,23 @@ def test_js_engine_agrees_with_python_on_files_split_small(browser, built_site, 
     for q, js in zip(queries, got):
         assert js == idx.search(q), q
         assert set(js) == {n for n, f in fields.items() if searchindex.matches(f, q)}, q
+
+
+def test_a_page_of_another_build_does_not_read_the_index(browser, built_site, cases, tmp_path):
+    """A /cases/ page cached from an older build numbers its cases differently from a newer index:
+    it says to reload instead of showing wrong cases."""
+    from conftest import serve
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    searchindex.build(cases[1:], site)  # one case fewer: every doc number moves
+    server = serve(site)
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/cases/?q=" + urllib.parse.quote("党"))
+        page.wait_for_selector("#case-browser[data-state=error]", timeout=15000)
+        assert page.inner_text("#case-status") == "网站刚刚更新，请刷新页面后再搜索。"
+    finally:
+        context.close()
+        server.shutdown()

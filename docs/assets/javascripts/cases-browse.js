@@ -368,6 +368,15 @@
       if (s) { s.parentNode.removeChild(s); }
     }
 
+    // searchindex.list_hash of this page's list: the index must number the same cases
+    function listHash() {
+      var text = rows.map(function (r) { return "cases/" + r.id + "/"; }).join("\n");
+      var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
+      for (var i = 0; i < bytes.length; i++) { h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0; }
+      return h;
+    }
+    var pageList = null;
+
     var titles = null;
     function normalisedTitles(t2s) {
       if (!titles) { titles = titleText.map(function (t) { return engine.normalizeWith(t, t2s); }); }
@@ -389,6 +398,12 @@
       apply();
       engine.search(query, normalisedTitles).then(function (result) {
         if (mine !== sequence) { return; }
+        if (pageList === null) { pageList = listHash(); }
+        if (result.list !== pageList) {
+          status.textContent = "网站刚刚更新，请刷新页面后再搜索。";
+          root.setAttribute("data-state", "error");
+          return;
+        }
         var set = {};
         result.docs.forEach(function (d) { set[d] = true; });
         hits = { docs: result.docs, set: set, terms: result.terms, t2s: result.t2s };

@@ -263,7 +263,7 @@
   function search(query, titles) {
     return Promise.all([entry(), fetchGz("t2s.gz")]).then(function (got) {
       var m = got[0], t2s = got[1], terms = queryTerms(query, t2s);
-      if (!terms.length) return { terms: terms, docs: [], t2s: t2s };
+      if (!terms.length) return { terms: terms, docs: [], t2s: t2s, list: m.list };
       return Promise.all(terms.map(function (t) { return termDocs(t, m); })).then(function (maps) {
         var found = new Map();
         maps[0].forEach(function (hit, doc) {
@@ -276,7 +276,7 @@
         });
         var names = (typeof titles === "function" ? titles(t2s) : titles) || [];
         var docs = rank(found, terms, function (d) { return names[d] || ""; });
-        return { terms: terms, docs: docs, t2s: t2s };
+        return { terms: terms, docs: docs, t2s: t2s, list: m.list };
       });
     });
   }

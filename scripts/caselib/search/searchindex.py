@@ -136,6 +136,16 @@ def matches(fields: list[str], query: str) -> bool:
     return bool(terms) and all(any(t in f for f in fields) for t in terms)
 
 
+def list_hash(urls: list[str]) -> int:
+    """FNV-1a (32 bits) of the doc URLs in doc order, one per line (the same in cases-browse.js):
+    the /cases/ page checks that the index it reads numbers the same cases as its own list (a page
+    cached from an older build must not read a newer index)."""
+    h = 0x811C9DC5
+    for byte in "\n".join(urls).encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
 def shard_of(gram: str, shards: int) -> int:
     """Hash over UTF-16 code units (the same in search.js)."""
     h = 0
@@ -461,6 +471,7 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     entry: dict = {
         "format": FORMAT,
         "docs": len(records),
+        "list": list_hash([r.url for r in records]),
         "head": head_len,
         "gram": GRAM,
         "long": LONG,
