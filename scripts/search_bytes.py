@@ -126,9 +126,13 @@ def measure(site: Path, terms: list[str]) -> list[tuple[int, str, int]]:
     for t in terms:
         page, n = first_page(docs_of[t])
         out.append((base + sum(size(f) for f in files_of[t]) + page, t, n))
+    gram, shards = idx.manifest["gram"], idx.manifest["shards"]
     for a, b in itertools.combinations(terms, 2):
         page, n = first_page(docs_of[a] & docs_of[b])
-        out.append((base + sum(size(f) for f in files_of[a] | files_of[b]) + page, f"{a} {b}", n))
+        files = files_of[a] | files_of[b]
+        if len(a + b) <= gram:  # the ranking looks the joined phrase up (Index.adjacent)
+            files = files | {f"k/{searchindex.shard_of(a + b, shards)}.gz"}
+        out.append((base + sum(size(f) for f in files) + page, f"{a} {b}", n))
     return out
 
 

@@ -94,6 +94,8 @@ def test_rank_order_of_the_rules():
         4: [hit(False, 25), hit(False, 40)],  # body only, as often as 2 once capped: newer first
     }
     assert searchindex.rank(found, ["党建", "业务"], titles) == [1, 0, 3, 2, 4]
+    # the terms side by side (党建业务) count before how often they occur
+    assert searchindex.rank(found, ["党建", "业务"], titles, frozenset({4})) == [1, 0, 3, 4, 2]
 
 
 def _overlapping(text: str, term: str) -> int:

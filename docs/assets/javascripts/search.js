@@ -243,14 +243,22 @@
     });
   }
   /* Matching docs in the order of searchindex.rank: the query as one phrase in the title, then
-     more terms in title, model or institution, then how often the terms occur (each counted at
-     most SCORE_CAP times), then newest first. `title(doc)` gives a doc's normalised title. */
-  function rank(found, terms, title) {
+     more terms in title, model or institution, then the terms side by side in the case
+     (`adjacent`, see adjacentDocs), then how often the terms occur (each counted at most
+     SCORE_CAP times), then newest first. `title(doc)` gives a doc's normalised title. */
+  /* The docs holding the terms side by side, in order: only when they join into a key of up to
+     GRAM characters (searchindex.Index.adjacent). */
+  function adjacentDocs(terms, m) {
+    var phrase = terms.join("");
+    if (terms.length < 2 || Array.from(phrase).length > m.gram) return Promise.resolve(new Set());
+    return entryOf(phrase, m).then(function (e) { return new Set(e ? e.docs : []); });
+  }
+  function rank(found, terms, title, adjacent) {
     var phrase = terms.join(""), keys = new Map();
     found.forEach(function (hits, doc) {
       var heads = 0, score = 0;
       hits.forEach(function (h) { heads += h.head ? 1 : 0; score += Math.min(h.count, SCORE_CAP); });
-      keys.set(doc, [title(doc).indexOf(phrase) >= 0 ? 0 : 1, -heads, -score, doc]);
+      keys.set(doc, [title(doc).indexOf(phrase) >= 0 ? 0 : 1, -heads, adjacent.has(doc) ? 0 : 1, -score, doc]);
     });
     return Array.from(found.keys()).sort(function (a, b) {
       var x = keys.get(a), y = keys.get(b);
@@ -264,7 +272,8 @@
     return Promise.all([entry(), fetchGz("t2s.gz")]).then(function (got) {
       var m = got[0], t2s = got[1], terms = queryTerms(query, t2s);
       if (!terms.length) return { terms: terms, docs: [], t2s: t2s, list: m.list };
-      return Promise.all(terms.map(function (t) { return termDocs(t, m); })).then(function (maps) {
+      return Promise.all(terms.map(function (t) { return termDocs(t, m); }).concat([adjacentDocs(terms, m)])).then(function (maps) {
+        var adjacent = maps.pop();
         var found = new Map();
         maps[0].forEach(function (hit, doc) {
           var hits = [hit];
@@ -275,7 +284,7 @@
           found.set(doc, hits);
         });
         var names = (typeof titles === "function" ? titles(t2s) : titles) || [];
-        var docs = rank(found, terms, function (d) { return names[d] || ""; });
+        var docs = rank(found, terms, function (d) { return names[d] || ""; }, adjacent);
         return { terms: terms, docs: docs, t2s: t2s, list: m.list };
       });
     });

@@ -510,12 +510,14 @@ class Hit:
 _Shard = tuple[bytes, dict[str, tuple[int, list[int]]]]
 
 
-def rank(found: dict[int, list[Hit]], terms: list[str], titles) -> list[int]:
+def rank(found: dict[int, list[Hit]], terms: list[str], titles, adjacent: frozenset = frozenset()) -> list[int]:
     """Matching docs in the order a reader expects (the same in search.js):
     1. the query as one phrase (its terms joined) in the title;
     2. more terms in the title, a model or the institution;
-    3. a higher score: per term, how often it occurs (at most SCORE_CAP times counted);
-    4. newest first (doc number)."""
+    3. the terms side by side, in the query's order, somewhere in the case (`adjacent`: the docs
+       holding the joined phrase; looked up only when it is a key of up to GRAM characters);
+    4. a higher score: per term, how often it occurs (at most SCORE_CAP times counted);
+    5. newest first (doc number)."""
     phrase = "".join(terms)
 
     def key(doc: int):
@@ -523,6 +525,7 @@ def rank(found: dict[int, list[Hit]], terms: list[str], titles) -> list[int]:
         return (
             phrase not in titles(doc),
             -sum(h.head for h in hits),
+            doc not in adjacent,
             -sum(min(h.count, SCORE_CAP) for h in hits),
             doc,
         )
@@ -639,6 +642,15 @@ class Index:
                 out[doc] = Hit(min(starts) < self.manifest["head"], min(len(starts), COUNT_CAP))
         return out
 
+    def adjacent(self, terms: list[str]) -> frozenset:
+        """The docs holding the terms side by side (see `rank`); empty for one term or a joined
+        phrase longer than GRAM (its positions would cost far more than the ranking gains)."""
+        phrase = "".join(terms)
+        if len(terms) < 2 or len(phrase) > self.manifest["gram"]:
+            return frozenset()
+        e = self.entry(phrase)
+        return frozenset(e.docs) if e else frozenset()
+
     def rank(self, per_term: list[dict[int, Hit]], terms: list[str]) -> list[int]:
         """The docs every term was found in (`per_term`, one dict per term), ranked (`rank`)."""
         if not per_term:
@@ -646,7 +658,8 @@ class Index:
         docs = set(per_term[0])
         for got in per_term[1:]:
             docs &= got.keys()
-        return rank({d: [got[d] for got in per_term] for d in docs}, terms, self.title)
+        found = {d: [got[d] for got in per_term] for d in docs}
+        return rank(found, terms, self.title, self.adjacent(terms))
 
     def search(self, query: str) -> list[int]:
         """Matching docs, ranked as `rank` says."""
