@@ -53,8 +53,8 @@ def frequent_terms(cases, sample: int = 1000, per_length: int = 25) -> list[str]
         if dim.key == "year":
             continue
         counts = collections.Counter(v for c in cases for v in set(tag_values(c, dim)))
-        for value, n in counts.most_common():
-            if n >= floor:
+        for value in sorted(counts):
+            if counts[value] >= floor:
                 terms.setdefault(normalize(value))
     for q in yaml.safe_load((ROOT / "tests/search_queries.yml").read_text(encoding="utf-8")):
         for t in query_terms(q["query"]):
@@ -68,7 +68,7 @@ def frequent_terms(cases, sample: int = 1000, per_length: int = 25) -> list[str]
             for run in WORD.findall(text):
                 grams.update(run[i : i + n] for i in range(len(run) - n + 1))
             df.update(grams)
-        for gram, _ in df.most_common(per_length):
+        for gram, _ in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:per_length]:  # ties: by text
             terms.setdefault(gram)
     return [t for t in terms if " " not in t and t]
 
