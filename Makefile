@@ -159,6 +159,12 @@ bench-build: $(VENV)/.site-deps
 bench-search: $(VENV)/.test-deps browser-deps
 	nice $(PY) -u scripts/bench_search.py
 
+# worst-case bytes of a first search at 10,000 synthetic cases, every pair of frequent terms, from the
+# index layout (no browser); fails above 300 KB
+.PHONY: bench-search-bytes
+bench-search-bytes: $(VENV)/.site-deps
+	nice $(PY) -u scripts/search_bytes.py
+
 # --- booklet benchmark: time and pages of the booklet PDF for the real cases, 100 and 1,000 synthetic ---
 .PHONY: bench-booklet
 bench-booklet: $(VENV)/.booklet-deps pdf-deps

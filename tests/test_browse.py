@@ -68,6 +68,10 @@ def test_all_cases_listed_newest_first_with_js(page, site_url):
     page.goto(site_url + "/cases/")
     assert visible_ids(page) == NEWEST
     assert page.locator("#case-status").inner_text() == f"共 {len(CASES)} 个案例"
+    # on a wide screen the facets are on the page: no drawer buttons
+    assert page.locator("details.case-facet").first.is_visible()
+    assert not page.locator("button.case-drawer-open").is_visible()
+    assert not page.locator("button.case-drawer-close").is_visible()
     assert errors == []
 
 
@@ -271,3 +275,105 @@ def test_long_lists_are_listed_200_at_a_time(browser, tmp_path):
         page.close()
     finally:
         server.shutdown()
+
+
+# --- phones (issue 19): filters in a drawer, the first result in view, 44 px targets ----------------
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_phone_first_result_in_view_and_filters_in_a_drawer(phone, site_url):
+    """A shared three-filter link on a 390 px phone: the first result is on the first screen; the
+    facets are behind 筛选, their values are 44 px tall, "显示 N 个案例" closes the drawer."""
+    url = (
+        site_url
+        + "/cases/?"
+        + urllib.parse.urlencode(
+            [("province", "四川"), ("province", "浙江"), ("theme", "党建与业务融合"), ("year", "2019")]
+        )
+    )
+    phone.goto(url)
+    first = phone.locator("#case-list > li").first
+    box = first.bounding_box()
+    assert box["y"] + box["height"] <= 844, f"first result at {box['y']} px"
+    assert visible_ids(phone) == ["2019-swpu-sili"]
+    assert not phone.locator("details.case-facet").first.is_visible()
+    opener = phone.locator("button.case-drawer-open")
+    assert opener.inner_text() == "筛选（4）"
+    opener.tap()
+    assert phone.locator("details[data-facet=province]").is_visible()
+    for label in phone.locator("details[data-facet=province] label.case-facet-value").all():
+        assert label.bounding_box()["height"] >= 44
+    assert phone.locator("details[data-facet=province] summary").bounding_box()["height"] >= 44
+    value_label(phone, "province", "浙江").locator("input").uncheck()
+    close = phone.locator("button.case-drawer-close")
+    assert close.inner_text() == "显示 1 个案例"
+    assert close.bounding_box()["height"] >= 44
+    close.tap()
+    assert not phone.locator("details.case-facet").first.is_visible()
+    assert query(phone) == {"province": ["四川"], "theme": ["党建与业务融合"], "year": ["2019"]}
+    # with keywords too: the keyword box, then the first result, still on the first screen
+    phone.goto(url + "&q=" + urllib.parse.quote("两张皮"))
+    phone.wait_for_selector("#case-browser[data-state=done]")
+    assert visible_ids(phone) == ["2019-swpu-sili"]
+    phone.locator("#case-list .case-item-snippet").first.wait_for()
+    box = phone.locator("#case-list > li").first.bounding_box()
+    assert box["y"] + box["height"] <= 844, f"first result at {box['y']} px"
+
+
+def test_phone_dates_never_wrap(phone, site_url):
+    phone.goto(site_url + "/cases/")
+    for date in phone.locator("#case-list .case-date").all():
+        assert date.evaluate("e => e.getClientRects().length") == 1, date.inner_text()
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.inner_text())
+
+
+def test_zero_count_values_are_disabled_but_readable(page, site_url):
+    page.goto(site_url + "/cases/?province=%E5%9B%9B%E5%B7%9D")
+    open_facet(page, "theme")
+    facet(page, "theme").locator("label.case-facet-value").first.wait_for()  # built on the toggle event
+    empty = [
+        label
+        for label in facet(page, "theme").locator("label.case-facet-value").all()
+        if label.locator(".case-facet-count").text_content() == "(0)"
+    ]
+    assert empty
+    for label in empty:
+        assert label.locator("input").is_disabled()
+        assert label.evaluate("e => getComputedStyle(e).opacity") == "1"
+        assert label.is_visible()
+
+
+def test_empty_result_offers_each_condition_for_removal(page, site_url):
+    page.goto(site_url + "/cases/?" + urllib.parse.urlencode([("province", "四川"), ("standard", "七个有力")]))
+    assert visible_ids(page) == []
+    empty = page.locator("#case-empty")
+    assert empty.is_visible()
+    label = facet(page, "standard").locator("summary").evaluate("s => s.firstChild.textContent")
+    assert "省份“四川”" in empty.inner_text() and f"{label}“七个有力”" in empty.inner_text()
+    offers = empty.locator("button.case-empty-remove")
+    assert offers.all_inner_texts() == ["去掉省份“四川”（2 个案例）", f"去掉{label}“七个有力”（2 个案例）"]
+    offers.first.click()
+    assert visible_ids(page) == ids_where(lambda c: "七个有力" in c.values("standards"))
+    assert query(page) == {"standard": ["七个有力"]}
+    assert not empty.is_visible()
+
+
+@pytest.mark.parametrize(
+    ("tag_url", "key", "value"), [("/models/1+8+N/", "model", "1+8+N"), ("/provinces/四川/", "province", "四川")]
+)
+def test_tag_page_links_to_its_filtered_view(page, site_url, tag_url, key, value):
+    page.goto(site_url + urllib.parse.quote(tag_url))
+    page.locator("a", has_text="在全部案例中筛选").click()
+    page.wait_for_url(re.compile(r"/cases/\?"))
+    assert query(page) == {key: [value]}
+    expected = ids_where(lambda c: value in c.values({"model": "models", "province": "province"}[key]))
+    assert visible_ids(page) == expected
+    assert value_label(page, key, value).locator("input").is_checked()

@@ -66,3 +66,13 @@ def test_contributor_text_cannot_close_the_script_or_inject_html():
 
 def test_script_json_escapes():
     assert browse.script_json({"a": "</script>&\u2028"}) == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
+
+
+def test_tag_pages_link_to_the_filtered_all_cases_list():
+    from caselib.model.schema import dimensions
+    from caselib.site import pages
+
+    cases, _ = load_cases(ROOT / "cases")
+    model = next(d for d in dimensions() if d.key == "model")
+    content = pages.tag_page(model, "1+8+N", cases[:1]).content
+    assert "[在全部案例中筛选](<../cases/index.md?model=1%2B8%2BN>)" in content

@@ -72,7 +72,7 @@ def test_phone_header_keeps_the_title_whole_and_the_search_icon_opens_the_box(br
     assert box.is_visible() and box.evaluate("e => e === document.activeElement")
     page.keyboard.type("两张皮")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/search/?q=*")
+    page.wait_for_url("**/cases/?q=*")
     assert page.locator(".caselib-header-search__input").input_value() == "两张皮"
     context.close()
 
@@ -85,4 +85,4 @@ def test_dark_mode_toggle(page, site_url):
     assert {before, after} == {"default", "slate"}
 
 
-# Search: tests/test_search_browser.py (the query set through the header box and /search/?q=).
+# Search: tests/test_search_browser.py (the query set through the header box and /cases/?q=).

@@ -440,13 +440,14 @@ def test_search_results_of_hostile_text_run_no_script(site_fixture, query, reque
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={urllib.parse.quote(query)}")
-        page.wait_for_selector("#caselib-search[data-state=done]", timeout=15000)
-        assert page.locator(".caselib-result").count() >= 1
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/cases/?q={urllib.parse.quote(query)}")
+        page.wait_for_selector("#case-browser[data-state=done]", timeout=15000)
+        assert page.locator("#case-list > li").count() >= 1
+        page.locator("#case-list .case-item-snippet").first.wait_for()
         probe = page.evaluate(PROBE)
         assert {k: v for k, v in probe.items() if v} == {}
         assert dialogs == []
-        assert page.locator(".caselib-result img, .caselib-result iframe, .caselib-result script").count() == 0
+        assert page.locator("#case-list img, #case-list iframe, #case-list script").count() == 0
     finally:
         context.close()
         server.shutdown()

@@ -1,39 +1,72 @@
 /* 党建创新案例库 search: exact substring search over a sharded n-gram index (see
-   scripts/caselib/searchindex.py, which builds the index and holds the same algorithm in Python).
-   No dependencies, nothing from other hosts. Contributor text is only ever set with textContent. */
+   scripts/caselib/search/searchindex.py, which builds the index and holds the same algorithm and
+   ranking in Python). The page that shows results is /cases/ (cases-browse.js, which calls
+   window.caselibSearch); this file also fills the header box and forwards the old /search/?q=.
+   Nothing from other hosts; fflate (vendored) only without DecompressionStream. Contributor text
+   is only ever set with textContent. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var ROOT = new URL("../../", script.src);
-  var DATA = new URL("search/data/", ROOT);
-  var PAGE_SIZE = 10;
+  var INDEX = new URL("search/data/", ROOT);
+  /* Only where the browser has no DecompressionStream (Safari < 16.4, older iOS WebViews):
+     the vendored fflate (vendor/README.txt), loaded on first use. */
+  var FFLATE = new URL("vendor/fflate-0.8.2.min.js", script.src);
   /* Whitespace after NFKC, the same list as searchnorm.WHITESPACE. */
   var WHITESPACE = " \t\n\r\f\v\x85\u1680\u2028\u2029\ufeff";
+  var COUNT_CAP = 127, SCORE_CAP = 20;  /* searchindex.COUNT_CAP, searchindex.SCORE_CAP */
   var cache = new Map();
+  var inflater = null;
 
+  /* The entry file names the folder of this build's index (searchindex.build); it is fetched
+     past any cache once per page, every other file is immutable. */
+  function entry() {
+    if (!cache.has("entry")) {
+      cache.set("entry", fetch(new URL("entry.json?ts=" + Date.now(), INDEX)).then(function (r) {
+        if (!r.ok) throw new Error("entry.json: " + r.status);
+        return r.json();
+      }));
+    }
+    return cache.get("entry");
+  }
+  function fflate() {
+    if (!inflater) {
+      inflater = new Promise(function (resolve, reject) {
+        var el = document.createElement("script");
+        el.src = FFLATE.href;
+        el.onload = function () { resolve(window.fflate); };
+        el.onerror = function () { reject(new Error("fflate did not load")); };
+        document.head.appendChild(el);
+      });
+    }
+    return inflater;
+  }
+  /* The unpacked bytes of one gzip file of the index. */
   function gunzip(path) {
-    return fetch(new URL(path, DATA)).then(function (r) {
+    return entry().then(function (m) {
+      return fetch(new URL(m.dir + "/" + path, INDEX));
+    }).then(function (r) {
       if (!r.ok) throw new Error(path + ": " + r.status);
-      return new Response(r.body.pipeThrough(new DecompressionStream("gzip")));
+      if (typeof DecompressionStream === "function") {
+        return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(function (b) {
+          return new Uint8Array(b);
+        });
+      }
+      return Promise.all([r.arrayBuffer(), fflate()]).then(function (got) {
+        return got[1].gunzipSync(new Uint8Array(got[0]));
+      });
     });
   }
   function fetchGz(path) {
-    if (!cache.has(path)) cache.set(path, gunzip(path).then(function (r) { return r.json(); }));
-    return cache.get(path);
-  }
-  function fetchBytes(path) {
     if (!cache.has(path)) {
-      cache.set(path, gunzip(path).then(function (r) { return r.arrayBuffer(); }).then(function (b) {
-        return new Uint8Array(b);
-      }));
+      cache.set(path, gunzip(path).then(function (bytes) { return JSON.parse(utf8(bytes)); }));
     }
     return cache.get(path);
   }
-  function manifest() {
-    if (!cache.has("manifest")) {
-      cache.set("manifest", fetch(new URL("manifest.json", DATA)).then(function (r) { return r.json(); }));
-    }
-    return cache.get("manifest");
+  function utf8(bytes) { return new TextDecoder("utf-8").decode(bytes); }
+  function fetchBytes(path) {
+    if (!cache.has(path)) cache.set(path, gunzip(path));
+    return cache.get(path);
   }
 
   /* --- normalisation, identical to searchnorm.py ------------------------------------------ */
@@ -83,37 +116,46 @@
     var sum = 0;
     return values.map(function (d) { sum += d; return sum; });
   }
-  /* A doc-list shard: its directory, key → where the key's data starts and its row. */
-  function shard(s, m) {
+  /* A doc-list shard: its directory, key → where the key's data starts and its row
+     (docs, size, file, offset, breaks). A row is: the key's length, its code points, the row. */
+  function shard(s) {
     var path = "k/" + s + ".gz";
     if (!cache.has("dir:" + path)) {
       cache.set("dir:" + path, fetchBytes(path).then(function (buf) {
-        var fields = m.gram + 5, head = varints(buf, 0, 1), count = head.values[0];
-        var rows = varints(buf, head.at, count * fields), at = rows.at, keys = new Map();
+        var head = varints(buf, 0, 1), count = head.values[0], at = head.at, rows = [];
         for (var r = 0; r < count; r++) {
-          var row = rows.values.slice(r * fields, (r + 1) * fields), key = "";
-          for (var j = 0; j < m.gram; j++) if (row[j]) key += String.fromCodePoint(row[j]);
-          keys.set(key, { at: at, row: row });
-          at += row[m.gram + 1];
+          var n = varints(buf, at, 1), row = varints(buf, n.at, n.values[0] + 5);
+          rows.push({ n: n.values[0], values: row.values });
+          at = row.at;
         }
+        var keys = new Map();
+        rows.forEach(function (row) {
+          var key = "";
+          for (var j = 0; j < row.n; j++) key += String.fromCodePoint(row.values[j]);
+          keys.set(key, { at: at, row: row.values.slice(row.n) });
+          at += row.values[row.n + 1];
+        });
         return { buf: buf, keys: keys };
       }));
     }
     return cache.get("dir:" + path);
   }
-  /* A key's doc list (docs ascending, head flags) and where its positions are; null if absent. */
-  function entry(key, m) {
-    return shard(shardOf(key, m.shards), m).then(function (sh) {
+  /* A key's doc list (docs ascending, head flags, occurrence counts) and where its positions
+     are; null if absent. */
+  function entryOf(key, m) {
+    return shard(shardOf(key, m.shards)).then(function (sh) {
       var got = sh.keys.get(key);
       if (!got) return null;
-      var g = m.gram, row = got.row;
-      var docs = varints(sh.buf, got.at, row[g]);
+      var row = got.row;
+      var docs = varints(sh.buf, got.at, row[0]);
+      var counts = varints(sh.buf, docs.at, row[0]);
       var values = cumulative(docs.values);
       return {
         docs: values.map(function (v) { return Math.floor(v / 2); }),
         heads: values.map(function (v) { return v % 2 === 1; }),
-        file: row[g + 2], offset: row[g + 3],
-        breaks: cumulative(varints(sh.buf, docs.at, row[g + 4]).values)
+        counts: counts.values,
+        file: row[2], offset: row[3],
+        breaks: cumulative(varints(sh.buf, counts.at, row[4]).values)
       };
     });
   }
@@ -155,18 +197,22 @@
     if (out[out.length - 1] !== length - gram) out.push(length - gram);
     return out;
   }
-  /* Docs containing one normalised term → whether it occurs in the head fields. */
+  /* Docs containing one normalised term → {head: in title, model or institution, count}. */
   function termDocs(term, m) {
-    var cps = Array.from(term), g = m.gram;
-    if (cps.length <= g) {
-      return entry(term, m).then(function (e) {
-        var out = new Map();
-        if (e) e.docs.forEach(function (d, i) { out.set(d, e.heads[i]); });
-        return out;
-      });
-    }
-    var offsets = cover(cps.length, g);
-    return Promise.all(offsets.map(function (o) { return entry(cps.slice(o, o + g).join(""), m); })).then(function (entries) {
+    var cps = Array.from(term);
+    if (cps.length > m.long) return verified(cps, m);
+    /* up to GRAM characters: always a key; up to LONG: a key if frequent, else verified */
+    return entryOf(term, m).then(function (e) {
+      if (!e && cps.length > m.gram) return verified(cps, m);
+      var out = new Map();
+      if (e) e.docs.forEach(function (d, i) { out.set(d, { head: e.heads[i], count: e.counts[i] }); });
+      return out;
+    });
+  }
+  /* A term longer than GRAM: the docs where the GRAM-grams covering it are at their offsets. */
+  function verified(cps, m) {
+    var g = m.gram, offsets = cover(cps.length, g);
+    return Promise.all(offsets.map(function (o) { return entryOf(cps.slice(o, o + g).join(""), m); })).then(function (entries) {
       var out = new Map();
       if (entries.some(function (e) { return !e; })) return out;
       var cand = new Set(entries[0].docs);
@@ -176,40 +222,70 @@
       });
       if (!cand.size) return out;
       return Promise.all(entries.map(function (e) { return positions(e, cand); })).then(function (found) {
-        /* positions are ascending: walk each list once; the first start found is the smallest */
+        /* positions are ascending: walk each list once, counting the starts where every
+           GRAM-gram of the cover is at its offset */
         Array.from(cand).sort(function (a, b) { return a - b; }).forEach(function (doc) {
           var lists = found.map(function (f) { return f.get(doc); }), next = offsets.map(function () { return 0; });
-          var first = lists[0];
+          var first = lists[0], count = 0, head = false;
           starts: for (var i = 0; i < first.length; i++) {
             for (var k = 1; k < offsets.length; k++) {
               var want = first[i] + offsets[k], list = lists[k];
               while (next[k] < list.length && list[next[k]] < want) next[k]++;
               if (list[next[k]] !== want) continue starts;
             }
-            out.set(doc, first[i] < m.head);
-            return;
+            if (!count) head = first[i] < m.head;
+            count++;
           }
+          if (count) out.set(doc, { head: head, count: Math.min(count, COUNT_CAP) });
         });
         return out;
       });
     });
   }
-  /* Matching docs ranked: a term in title, model or institution first, then newest first. */
-  function search(query) {
-    return Promise.all([manifest(), fetchGz("t2s.gz")]).then(function (got) {
-      var m = got[0], terms = queryTerms(query, got[1]);
-      if (!terms.length) return { terms: terms, docs: [] };
-      return Promise.all(terms.map(function (t) { return termDocs(t, m); })).then(function (maps) {
-        var found = new Map(maps[0]);
-        maps.slice(1).forEach(function (mp) {
-          found.forEach(function (head, doc) {
-            if (!mp.has(doc)) found.delete(doc); else found.set(doc, head || mp.get(doc));
-          });
+  /* Matching docs in the order of searchindex.rank: the query as one phrase in the title, then
+     more terms in title, model or institution, then the terms side by side in the case
+     (`adjacent`, see adjacentDocs), then how often the terms occur (each counted at most
+     SCORE_CAP times), then newest first. `title(doc)` gives a doc's normalised title. */
+  /* The docs holding the terms side by side, in order: only when they join into a key of up to
+     GRAM characters (searchindex.Index.adjacent). */
+  function adjacentDocs(terms, m) {
+    var phrase = terms.join("");
+    if (terms.length < 2 || Array.from(phrase).length > m.gram) return Promise.resolve(new Set());
+    return entryOf(phrase, m).then(function (e) { return new Set(e ? e.docs : []); });
+  }
+  function rank(found, terms, title, adjacent) {
+    var phrase = terms.join(""), keys = new Map();
+    found.forEach(function (hits, doc) {
+      var heads = 0, score = 0;
+      hits.forEach(function (h) { heads += h.head ? 1 : 0; score += Math.min(h.count, SCORE_CAP); });
+      keys.set(doc, [title(doc).indexOf(phrase) >= 0 ? 0 : 1, -heads, adjacent.has(doc) ? 0 : 1, -score, doc]);
+    });
+    return Array.from(found.keys()).sort(function (a, b) {
+      var x = keys.get(a), y = keys.get(b);
+      for (var i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return 0;
+    });
+  }
+  /* `titles`: the normalised title of every doc, by doc number (the /cases/ page has them all;
+     doc n is item n of its list), or a function of the t2s map returning them. */
+  function search(query, titles) {
+    return Promise.all([entry(), fetchGz("t2s.gz")]).then(function (got) {
+      var m = got[0], t2s = got[1], terms = queryTerms(query, t2s);
+      if (!terms.length) return { terms: terms, docs: [], t2s: t2s, list: m.list };
+      return Promise.all(terms.map(function (t) { return termDocs(t, m); }).concat([adjacentDocs(terms, m)])).then(function (maps) {
+        var adjacent = maps.pop();
+        var found = new Map();
+        maps[0].forEach(function (hit, doc) {
+          var hits = [hit];
+          for (var k = 1; k < maps.length; k++) {
+            if (!maps[k].has(doc)) return;
+            hits.push(maps[k].get(doc));
+          }
+          found.set(doc, hits);
         });
-        var docs = Array.from(found.keys()).sort(function (a, b) {
-          return (found.get(a) ? 0 : 1) - (found.get(b) ? 0 : 1) || a - b;
-        });
-        return { terms: terms, docs: docs, t2s: got[1] };
+        var names = (typeof titles === "function" ? titles(t2s) : titles) || [];
+        var docs = rank(found, terms, function (d) { return names[d] || ""; }, adjacent);
+        return { terms: terms, docs: docs, t2s: t2s, list: m.list };
       });
     });
   }
@@ -240,17 +316,35 @@
     });
     return out.sort(function (a, b) { return a[0] - b[0]; });
   }
+  /* The passage of the body (never the metadata) of at most SNIPPET characters holding the most
+     different query terms, then the most matches; the body's start when no term is in it. */
+  var SNIPPET = 120;
   function snippet(doc, terms, t2s) {
-    var text = doc.r.split("\0").join(" · ");
-    var found = ranges(text, terms, t2s);
-    /* The first match in the body text if any, else in the other metadata, else the body start. */
-    var cut = doc.r.lastIndexOf("\0");
-    var bodyStart = cut < 0 ? 0 : text.length - (doc.r.length - cut - 1);
-    var first = found.filter(function (r) { return r[0] >= bodyStart; })[0] || found[0];
-    var start = first ? Math.max(0, first[0] - 30) : bodyStart;
-    var end = Math.min(text.length, start + 120);
+    var text = doc.b.replace(/\s+/g, " ");
+    var mp = mapped(text, t2s), found = [];
+    terms.forEach(function (t, k) {
+      for (var at = mp.norm.indexOf(t); at >= 0; at = mp.norm.indexOf(t, at + 1)) {
+        var end = mp.origin[at + t.length - 1];
+        end += text.codePointAt(end) > 0xffff ? 2 : 1;
+        found.push([mp.origin[at], end, k]);
+      }
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var best = null;
+    for (var i = 0; i < found.length; i++) {
+      var seen = {}, kinds = 0, hits = 0;
+      for (var j = i; j < found.length && found[j][1] <= found[i][0] + SNIPPET; j++) {
+        if (!seen[found[j][2]]) { seen[found[j][2]] = true; kinds++; }
+        hits++;
+      }
+      if (!best || kinds > best.kinds || (kinds === best.kinds && hits > best.hits)) {
+        best = { start: found[i][0], kinds: kinds, hits: hits };
+      }
+    }
+    var start = best ? Math.max(0, best.start - 20) : 0;
+    var end = Math.min(text.length, start + SNIPPET);
     var el = document.createElement("p");
-    el.className = "caselib-result__snippet";
+    el.className = "case-item-snippet";
     var at = start;
     if (start > 0) el.appendChild(document.createTextNode("…"));
     found.forEach(function (r) {
@@ -278,91 +372,49 @@
     return el;
   }
 
-  /* --- the /search/ page -------------------------------------------------------------------- */
-  function resultItem(doc, result) {
-    var li = document.createElement("li");
-    li.className = "caselib-result";
-    var a = document.createElement("a");
-    a.className = "caselib-result__title";
-    a.href = new URL(doc.u, ROOT).href;
-    a.appendChild(highlighted("span", doc.t, result.terms, result.t2s));
-    var h = document.createElement("h3");
-    h.appendChild(a);
-    li.appendChild(h);
-    var meta = document.createElement("p");
-    meta.className = "caselib-result__meta";
-    meta.textContent = [doc.i, doc.d].filter(Boolean).join(" · ");
-    li.appendChild(meta);
-    li.appendChild(snippet(doc, result.terms, result.t2s));
-    return li;
-  }
-
-  var sequence = 0;
-  function show(box, query) {
-    var mine = ++sequence;
-    var status = box.querySelector(".caselib-search__status");
-    var list = box.querySelector(".caselib-search__results");
-    var more = box.querySelector(".caselib-search__more");
-    if (!query.trim()) {
-      status.textContent = "请输入要查找的词语，多个词之间用空格分隔。";
-      list.replaceChildren();
-      more.hidden = true;
-      box.dataset.state = "empty";
-      return Promise.resolve();
+  /* --- typing: an input method's composition is not a query ------------------------------
+     While a pinyin (or any) input method composes, the box holds the letters typed so far
+     ("liangzhang"); `onQuery` runs only for committed text: on an input event outside a
+     composition, and once at compositionend (browsers differ on whether an input event follows
+     it, so a value already handed on is not handed on again). */
+  function bindQuery(input, onQuery) {
+    var composing = false, last = null;
+    function hand() {
+      if (input.value === last) return;
+      last = input.value;
+      onQuery(input.value);
     }
-    box.dataset.state = "loading";
-    return search(query).then(function (result) {
-      if (mine !== sequence) return;
-      var shown = 0;
-      list.replaceChildren();
-      function page() {
-        var batch = result.docs.slice(shown, shown + PAGE_SIZE);
-        return Promise.all(batch.map(function (d) { return fetchGz("d/" + d + ".gz"); })).then(function (docs) {
-          if (mine !== sequence) return;
-          docs.forEach(function (doc) { list.appendChild(resultItem(doc, result)); });
-          shown += docs.length;
-          more.hidden = shown >= result.docs.length;
-        });
-      }
-      return page().then(function () {
-        if (mine !== sequence) return;
-        status.textContent = result.docs.length
-          ? "共找到 " + result.docs.length + " 个案例"
-          : "没有找到包含“" + query.trim() + "”的案例。请检查用字，或换一个更短的词再试。";
-        box.dataset.count = String(result.docs.length);
-        box.dataset.query = query;
-        box.dataset.state = "done";
-        more.onclick = page;
-      });
-    }).catch(function (err) {
-      if (mine !== sequence) return;
-      status.textContent = "搜索出错，请刷新页面后重试。";
-      box.dataset.state = "error";
-      console.error(err);
+    input.addEventListener("compositionstart", function () { composing = true; });
+    input.addEventListener("compositionend", function () { composing = false; hand(); });
+    input.addEventListener("input", function (e) {
+      if (composing || e.isComposing) return;
+      hand();
     });
+    return { reset: function (value) { last = value; } };
   }
 
   function init() {
-    var params = new URLSearchParams(location.search);
-    var q = params.get("q") || "";
+    var q = new URLSearchParams(location.search).get("q") || "";
     document.querySelectorAll(".caselib-header-search__input").forEach(function (input) {
       if (q) input.value = q;
     });
-    var box = document.getElementById("caselib-search");
-    if (!box) return;
-    var input = box.querySelector(".caselib-search__input");
-    input.value = q;
-    input.addEventListener("input", function () {
-      var url = new URL(location.href);
-      url.searchParams.set("q", input.value);
-      history.replaceState(null, "", url);
-      show(box, input.value);
-    });
-    show(box, q);
+    /* /search/ (the old results page): the same query on /cases/, where search and filters meet */
+    if (document.getElementById("caselib-search-moved")) {
+      location.replace(new URL("cases/", ROOT).href + location.search + location.hash);
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
-  window.caselibSearch = { normalize: function (text) {
-    return fetchGz("t2s.gz").then(function (t2s) { return normalize(text, t2s); });
-  }, search: search };
+  window.caselibSearch = {
+    normalize: function (text) {
+      return fetchGz("t2s.gz").then(function (t2s) { return normalize(text, t2s); });
+    },
+    normalizeWith: normalize,
+    search: search,
+    doc: function (n) { return fetchGz("d/" + n + ".gz"); },
+    snippet: snippet,
+    highlighted: highlighted,
+    bindQuery: bindQuery,
+    PAGE_SIZE: 10  /* searchindex.PAGE_SIZE */
+  };
 })();

@@ -12,11 +12,12 @@ MAX_BYTES = 5
 
 
 def encode(values) -> tuple[np.ndarray, np.ndarray]:
-    """Varints of `values` back to back (uint8 array) and the byte count of each value."""
+    """Varints of `values` back to back (uint8 array) and the byte count of each value (uint8: sum
+    them with a wider dtype, as `group_sizes` does)."""
     v = np.asarray(values)
     if len(v) and (v.min() < 0 or v.max() >= 1 << 32):
         raise ValueError("searchcodec: values must be in 0 … 2**32-1")
-    v = v.astype(np.uint32)
+    v = v.astype(np.uint32, copy=False)
     size = (v >= 1 << 7).astype(np.uint8)
     for k in range(2, MAX_BYTES):
         size += v >= 1 << (7 * k)
@@ -33,13 +34,13 @@ def encode(values) -> tuple[np.ndarray, np.ndarray]:
         byte[more] |= 0x80
         out[start[at] + k] = byte
         at, k = at[more], k + 1
-    return out, size.astype(np.int64)
+    return out, size
 
 
 def group_sizes(sizes: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Sum of `sizes` over consecutive groups of `counts` items (every count ≥ 1)."""
     starts = np.cumsum(counts) - counts
-    return np.add.reduceat(sizes, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(sizes, starts, dtype=np.int64) if len(starts) else np.zeros(0, dtype=np.int64)
 
 
 def gather_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

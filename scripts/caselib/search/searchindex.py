@@ -1,56 +1,71 @@
 """The search index: exact substring search over case text, fetched in small pieces.
 
 Every case becomes one record of fields, each normalised with `searchnorm.normalize`:
-  head  = title, models, institution     (matches here rank first)
+  head  = title, models, institution     (matches here rank higher)
   rest  = other metadata, then the body as plain text
 Fields are joined with NUL, which no query contains and no indexed n-gram spans, so a match
-never crosses two fields. The head is padded with NUL to `head` characters (in the manifest),
-so a position below `head` is a match in the head. Docs are numbered newest first.
+never crosses two fields. The head is padded with NUL to `head` characters (in the entry file),
+so a position below `head` is a match in the head. Docs are numbered in the order of the /cases/
+list (newest first), so doc n is item n of that list.
 
-Keys are the n-grams of 1 to GRAM (3) characters. Files under <site>/search/data/, all gzip:
-  manifest.json   format, docs, head, gram, shards
+Keys are the n-grams of 1 to GRAM (4) characters, and the n-grams of GRAM+1 to LONG (8) characters
+found in at least LONG_SHARE of the docs. Files under <site>/search/data/:
+  entry.json      format, docs, head, gram, long, shards, dir: the only fixed name, small
+  <dir>/          every other file, gzip; <dir> is a hash of all of them, so one build's files
+                  are never mixed with another's (a cached entry.json keeps to its own folder)
   t2s.gz          the traditional→simplified map used by the query normaliser (JSON)
   k/<s>.gz        doc-list shard s = `shard_of(key, shards)`, binary (varints, searchcodec):
-                    K, then K directory rows of DIR_FIELDS values:
-                      c0 c1 c2   the key's code points (0 = none)
-                      docs       how many docs contain the key
-                      size       bytes of the key's data below
-                      file off   (GRAM-grams only) where its positions start: p/<file>.gz, byte off
-                      breaks     (GRAM-grams only) how many times its positions move to the next file
-                    then each key's data: `docs` deltas of doc * 2 + (1 if in the head), then
-                    `breaks` deltas of the doc indexes (in this list) where a new file starts
+                    K, then K directory rows:
+                      n c0 … c(n-1)   the key's length and code points
+                      docs            how many docs contain the key
+                      size            bytes of the key's data below
+                      file off        (GRAM-grams only) where its positions start: p/<file>.gz, byte off
+                      breaks          (GRAM-grams only) how many times its positions move to the next file
+                    then each key's data: `docs` deltas of doc * 2 + (1 if in the head), `docs`
+                    occurrence counts (capped at COUNT_CAP), then `breaks` deltas of the doc
+                    indexes (in this list) where a new file starts
   p/<f>.gz        positions of GRAM-grams, in key order, cut between docs every POS_BYTES:
                     per doc of the key's list: count, first position, position deltas
-  d/<doc>.gz      one case for showing a result: url, title, institution, date, text (JSON)
+  d/<doc>.gz      one case for showing a result: url, title, institution, date, body (JSON)
 
-A term of up to GRAM characters is a key: its doc list is the exact answer. A longer term occurs
-at p iff the GRAM-grams at offsets 0, GRAM, 2·GRAM, …, L-GRAM (the fewest that cover it) occur
-at p + their offset: candidates are the docs in all their lists, and only their positions in
-the files holding candidates are fetched to check them. So results and counts are exact, and a frequent
-character pair never costs more than its doc list.
-`Index.search()` is the same algorithm as search.js, used by tests and the benchmark; it counts
-the compressed bytes it reads (`Index.read_bytes`), which are the bytes the browser fetches.
+A term of up to GRAM characters is a key: its doc list is the exact answer; so is a frequent term
+of up to LONG characters. Any other longer term occurs at p iff the GRAM-grams at offsets 0, GRAM,
+2·GRAM, …, L-GRAM (the fewest that cover it) occur at p + their offset: candidates are the docs in
+all their lists, and only their positions in the files holding candidates are fetched to check
+them. So results and counts are exact.
+`Index.search()` is the same algorithm and ranking (`rank`) as search.js, used by tests, the
+benchmark and scripts/search_bytes.py; it counts the compressed bytes it reads
+(`Index.read_bytes`), which are the bytes the browser fetches.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..model.cases import newest_first
 from ..site.urls import case_path, page_url
 from . import searchcodec
 from .searchnorm import normalize, query_terms, t2s_map
 
 INDEX_DIR = "search/data"
-FORMAT = 2
-GRAM = 3
-DIR_FIELDS = GRAM + 5
+ENTRY = "entry.json"
+FORMAT = 3
+COUNT_CAP = 127  # occurrence counts kept in doc lists are capped here (one varint byte)
+SCORE_CAP = 20  # per term, at most this many occurrences count towards the ranking
+PAGE_SIZE = 10  # results shown at a time, each with its snippet (search.js)
+GRAM = 4
+LONG = 8  # frequent n-grams of GRAM+1 … LONG characters get doc lists too (no positions)
+LONG_SHARE = 0.2  # … those found in at least this share of the docs (and LONG_MIN_DOCS)
+LONG_MIN_DOCS = 2
 SHARD_BYTES = 16384  # aimed-at size of a doc-list shard before gzip
 POS_BYTES = 16384  # a position file is cut at the first doc boundary past this many bytes
 TABLE_LIMIT = 1 << 25  # n-grams are renumbered with a lookup table up to this many possible keys
@@ -121,6 +136,16 @@ def matches(fields: list[str], query: str) -> bool:
     return bool(terms) and all(any(t in f for f in fields) for t in terms)
 
 
+def list_hash(urls: list[str]) -> int:
+    """FNV-1a (32 bits) of the doc URLs in doc order, one per line (the same in cases-browse.js):
+    the /cases/ page checks that the index it reads numbers the same cases as its own list (a page
+    cached from an older build must not read a newer index)."""
+    h = 0x811C9DC5
+    for byte in "\n".join(urls).encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
 def shard_of(gram: str, shards: int) -> int:
     """Hash over UTF-16 code units (the same in search.js)."""
     h = 0
@@ -150,7 +175,8 @@ def _gzip(data: bytes) -> bytes:
 
 
 def _order(cases) -> list:
-    return sorted(cases, key=lambda c: (c.published, c.id), reverse=True)
+    """Doc numbers are the order of the /cases/ list (newest first), so doc n is list item n."""
+    return newest_first(cases)
 
 
 def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
@@ -175,7 +201,7 @@ def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
 class _Level:
     """The keys of one n-gram length, in key order, with their doc lists (and positions)."""
 
-    cps: np.ndarray  # keys × GRAM code points
+    cps: np.ndarray  # keys × LONG code points (0 = none)
     docs: np.ndarray  # per key: how many docs
     values: np.ndarray  # per key, back to back: doc-list deltas, then break deltas
     counts: np.ndarray  # per key: how many values
@@ -199,9 +225,10 @@ class _Text:
     head: int
 
 
-def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.ndarray, np.ndarray, int]]]:
-    """The text arrays, and per n-gram length: where n-grams start, their dense ids, how many."""
-    big = SEP.join(texts) + SEP * (GRAM + 1)
+def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[int, np.ndarray, np.ndarray, int]]]:
+    """The text arrays, and per n-gram length n with keys: n, where its n-grams start, their dense
+    ids, how many."""
+    big = SEP.join(texts) + SEP * (LONG + 1)
     cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
     lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
     starts = np.cumsum(lengths) - lengths
@@ -217,11 +244,23 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.
     char_id = np.cumsum(seen, dtype=np.int32)
     cid = char_id[cp]
     base = int(char_id[-1]) + 1
-    size = len(cp) - GRAM
+    size = len(cp) - LONG
+    least = max(LONG_MIN_DOCS, int(np.ceil(LONG_SHARE * len(texts))))
     distinct = 1
     prev = np.zeros(0, dtype=np.int32)  # the (n-1)-gram ids: set by each round, first read when n = 2
     valid = np.ones(size, dtype=bool)
     out = []
+    ndocs = max(1, len(texts))
+
+    def in_enough_docs(k: np.ndarray, where: np.ndarray, distinct: int) -> np.ndarray:
+        """Per n-gram occurrence (ids k at positions `where`): is its n-gram in `least` docs?"""
+        pairs = k.astype(np.int64) * ndocs + doc_of[where]
+        pairs.sort()  # (numpy's hash-based np.unique took ten times as long here)
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        return np.bincount(pairs[first] // ndocs, minlength=distinct)[k] >= least
+
+    frequent = np.zeros(0, dtype=bool)  # set at n = GRAM: where an n-gram in `least` docs starts
     for n in range(1, GRAM + 1):
         nxt = cid[n - 1 : n - 1 + size]
         valid &= nxt != 0
@@ -229,7 +268,26 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[np.
         ids = np.zeros(size, dtype=np.int32)
         ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at], distinct * base)
         prev = ids
-        out.append((at, ids[at], distinct))
+        out.append((n, at, ids[at], distinct))
+    frequent = np.zeros(size, dtype=bool)
+    frequent[at] = in_enough_docs(prev[at], at, distinct)
+    del at
+    # longer n-grams: only those in `least` docs, so only where both their (n-1)-grams are
+    for n in range(GRAM + 1, LONG + 1):
+        both = frequent.copy()
+        both[:-1] &= frequent[1:]
+        both[-1] = False
+        at = np.flatnonzero(both).astype(np.int32)
+        del both
+        k, distinct = _dense(prev[at].astype(np.int64) * base + cid[at + n - 1], distinct * base)
+        keep = in_enough_docs(k, at, distinct)
+        prev = np.zeros(size, dtype=np.int32)
+        prev[at] = k
+        frequent = np.zeros(size, dtype=bool)
+        frequent[at[keep]] = True
+        k, kept = _dense(k[keep], distinct)
+        if kept:
+            out.append((n, at[keep], k, kept))
     return _Text(cp, doc_of, pos_of, head_len), out
 
 
@@ -254,7 +312,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del new_key
     key_pair = np.flatnonzero(pair_key_start)  # first pair of each key
     docs = np.diff(np.append(key_pair, len(pair)))
-    cps = np.zeros((len(key_pair), GRAM), dtype=np.int64)
+    cps = np.zeros((len(key_pair), LONG), dtype=np.int64)
     first_at = at[pair[key_pair]]
     for j in range(n):
         cps[:, j] = cp[first_at + j]
@@ -266,11 +324,15 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     delta = pair_value.copy()
     delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
     del pair_value
+    count = np.diff(np.append(pair, total))  # occurrences of the key in each of its docs
     posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
-    if n < GRAM:
-        return _Level(cps, docs, delta, docs, posinfo), []
+    if n != GRAM:
+        values = np.empty(2 * len(delta), dtype=np.uint32)  # every value is below 2**32
+        out_start = 2 * (np.cumsum(docs) - docs)
+        values[searchcodec.gather_ranges(out_start, docs)] = delta
+        values[searchcodec.gather_ranges(out_start + docs, docs)] = np.minimum(count, COUNT_CAP)
+        return _Level(cps, docs, values, 2 * docs, posinfo), []
     # positions: per pair, count then first position and deltas
-    count = np.diff(np.append(pair, total))
     pdelta = pos.copy()
     pdelta[1:] -= np.where(new_pair[1:], 0, pos[:-1])
     del pos, new_pair
@@ -278,6 +340,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     head_at = pair + np.arange(len(pair))
     del pair
     stream[head_at] = count
+    capped = np.minimum(count, COUNT_CAP)
     del count
     body = np.ones(len(stream), dtype=bool)
     body[head_at] = False
@@ -285,7 +348,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del body, pdelta
     data, nbytes = searchcodec.encode(stream)
     del stream
-    byte_at = np.cumsum(nbytes) - nbytes
+    byte_at = np.cumsum(nbytes, dtype=np.int64) - nbytes
     del nbytes
     pair_byte = byte_at[head_at]
     del byte_at, head_at
@@ -310,13 +373,14 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     brk_delta = local.copy()
     brk_delta[1:] -= np.where(brk_key[1:] == brk_key[:-1], local[:-1], 0)
     posinfo[:, 2] = np.bincount(brk_key, minlength=len(key_pair))
-    # per key: doc deltas then break deltas
-    counts = docs + posinfo[:, 2]
-    values = np.empty(int(counts.sum()), dtype=np.int64)
+    # per key: doc deltas, occurrence counts, then break deltas
+    counts = 2 * docs + posinfo[:, 2]
+    values = np.empty(int(counts.sum()), dtype=np.uint32)  # every value is below 2**32
     out_start = np.cumsum(counts) - counts
     values[searchcodec.gather_ranges(out_start, docs)] = delta
     del delta
-    values[searchcodec.gather_ranges(out_start + docs, posinfo[:, 2])] = brk_delta
+    values[searchcodec.gather_ranges(out_start + docs, docs)] = capped
+    values[searchcodec.gather_ranges(out_start + 2 * docs, posinfo[:, 2])] = brk_delta
     return _Level(cps, docs, values, counts, posinfo), files
 
 
@@ -326,24 +390,27 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     data, nbytes = searchcodec.encode(np.concatenate([lv.values for lv in levels]))
     key_bytes = searchcodec.group_sizes(nbytes, np.concatenate([lv.counts for lv in levels]))
     key_start = np.cumsum(key_bytes) - key_bytes
-    total = int(key_bytes.sum()) + len(cps) * DIR_FIELDS
+    lens = (cps != 0).sum(axis=1)
+    total = int(key_bytes.sum()) + int((lens + 6).sum())
     shards = 1
     while shards < 1 << 16 and total / shards > SHARD_BYTES:
         shards *= 2
     shard = _shards_of(cps, shards)
     order = np.argsort(shard, kind="stable")  # keys already by (length, key)
     rows = np.column_stack(
-        [cps, np.concatenate([lv.docs for lv in levels]), key_bytes, np.concatenate([lv.pos for lv in levels])]
+        [lens, cps, np.concatenate([lv.docs for lv in levels]), key_bytes, np.concatenate([lv.pos for lv in levels])]
     )[order]
-    dir_data, dir_nbytes = searchcodec.encode(rows.ravel())
-    row_bytes = searchcodec.group_sizes(dir_nbytes, np.full(len(rows), DIR_FIELDS))
+    present = np.ones(rows.shape, dtype=bool)  # a row: length, that many code points, 5 fields
+    present[:, 1 : 1 + LONG] = cps[order] != 0
+    dir_data, dir_nbytes = searchcodec.encode(rows[present])
+    row_bytes = searchcodec.group_sizes(dir_nbytes, lens[order] + 6)
     body = data[searchcodec.gather_ranges(key_start[order], key_bytes[order])]
     per_shard = np.bincount(shard, minlength=shards)
     cut = np.cumsum(per_shard) - per_shard
     row_at = np.append(np.cumsum(row_bytes) - row_bytes, int(row_bytes.sum()))
     body_at = np.append(np.cumsum(key_bytes[order]) - key_bytes[order], int(key_bytes.sum()))
     counts, count_bytes = searchcodec.encode(per_shard)
-    count_at = np.append(np.cumsum(count_bytes) - count_bytes, len(counts))
+    count_at = np.append(np.cumsum(count_bytes, dtype=np.int64) - count_bytes, len(counts))
     out = []
     for s in range(shards):
         a, b = int(cut[s]), int(cut[s] + per_shard[s])
@@ -356,7 +423,12 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
 
 
 def build(cases, site_dir: Path, threads: int = 2) -> dict:
-    """Write the index for `cases` under site_dir/INDEX_DIR; return the manifest.
+    """Write the index for `cases` under site_dir/INDEX_DIR; return the entry.
+
+    Every file goes into one folder named by the hash of all of them, and the small entry file
+    (ENTRY, the only fixed name) names that folder: a browser holding a cached entry of an older
+    build keeps reading that build's folder until it fetches the new entry, never a mix of two
+    builds. Whatever was under INDEX_DIR before is removed.
 
     `threads`: 2 uses both cores when nothing else runs; the build's worker uses 1 (the site
     engine has the other core).
@@ -364,42 +436,55 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     records = [record(c) for c in _order(cases)]
     texts, head_len = _texts(records)
     text, grams = _text_arrays(texts, head_len)
-    out_dir = Path(site_dir) / INDEX_DIR
+    index_dir = Path(site_dir) / INDEX_DIR
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    out_dir = index_dir / ".building"
     for sub in ("k", "p", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    digests: dict[str, bytes] = {}  # file name → sha256 of its bytes (one writer per name)
 
-    def write(path: Path, data: bytes) -> None:
-        path.write_bytes(_gzip(data))
+    def write(name: str, data: bytes) -> None:
+        packed = _gzip(data)
+        digests[name] = hashlib.sha256(packed).digest()
+        (out_dir / name).write_bytes(packed)
 
     def write_docs() -> None:
         for doc, rec in enumerate(records):
-            data = {
-                "u": rec.url,
-                "t": rec.title,
-                "i": rec.institution,
-                "d": rec.date,
-                "h": SEP.join(rec.head),
-                "r": SEP.join(rec.rest),
-            }
-            write(out_dir / "d" / f"{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        write(out_dir / "t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date, "b": rec.rest[-1]}
+            write(f"d/{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write("t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     # numpy and zlib release the GIL, so with two threads two cores share the work; the output is
     # the same whatever the order the jobs run in (each file is written by exactly one job)
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(_level, text, n, *g) for n, g in enumerate(grams, 1)]
+        done = [pool.submit(_level, text, *g) for g in grams]
         del grams  # each level's arrays are freed once its job has run
         docs_written = pool.submit(write_docs)
         levels = [job.result()[0] for job in done]
-        pos_files = done[-1].result()[1]
+        pos_files = done[GRAM - 1].result()[1]
         shard_files = _shard_files(levels)
-        jobs = [(out_dir / "k" / f"{s}.gz", data) for s, data in enumerate(shard_files)]
-        jobs += [(out_dir / "p" / f"{f}.gz", data) for f, data in enumerate(pos_files)]
+        jobs = [(f"k/{s}.gz", data) for s, data in enumerate(shard_files)]
+        jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
         list(pool.map(lambda job: write(*job), jobs))
         docs_written.result()
-    manifest = {"format": FORMAT, "docs": len(records), "head": head_len, "gram": GRAM, "shards": len(shard_files)}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return manifest
+    entry: dict = {
+        "format": FORMAT,
+        "docs": len(records),
+        "list": list_hash([r.url for r in records]),
+        "head": head_len,
+        "gram": GRAM,
+        "long": LONG,
+        "shards": len(shard_files),
+    }
+    whole = hashlib.sha256(json.dumps(entry).encode())
+    for name in sorted(digests):
+        whole.update(name.encode() + b"\0" + digests[name])
+    folder = whole.hexdigest()[:16]
+    entry["dir"] = folder
+    out_dir.rename(index_dir / folder)
+    (index_dir / ENTRY).write_text(json.dumps(entry), encoding="utf-8")
+    return entry
 
 
 # --- reading the index back (tests, benchmark, completeness checks) ---------------------------
@@ -409,22 +494,54 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
 class Entry:
     docs: list[int]  # doc numbers, ascending
     heads: list[bool]  # whether the key occurs in that doc's head
+    counts: list[int]  # how often the key occurs in that doc (capped at COUNT_CAP)
     file: int = 0
     offset: int = 0
     breaks: tuple = ()  # doc indexes (in `docs`) where the positions move to the next file
+
+
+@dataclass(frozen=True)
+class Hit:
+    head: bool  # the term occurs in the title, a model or the institution
+    count: int  # how often it occurs in the doc (capped at COUNT_CAP)
 
 
 # A key shard: its bytes, and per key where its doc list starts and its other directory fields.
 _Shard = tuple[bytes, dict[str, tuple[int, list[int]]]]
 
 
+def rank(found: dict[int, list[Hit]], terms: list[str], titles, adjacent: frozenset = frozenset()) -> list[int]:
+    """Matching docs in the order a reader expects (the same in search.js):
+    1. the query as one phrase (its terms joined) in the title;
+    2. more terms in the title, a model or the institution;
+    3. the terms side by side, in the query's order, somewhere in the case (`adjacent`: the docs
+       holding the joined phrase; looked up only when it is a key of up to GRAM characters);
+    4. a higher score: per term, how often it occurs (at most SCORE_CAP times counted);
+    5. newest first (doc number)."""
+    phrase = "".join(terms)
+
+    def key(doc: int):
+        hits = found[doc]
+        return (
+            phrase not in titles(doc),
+            -sum(h.head for h in hits),
+            doc not in adjacent,
+            -sum(min(h.count, SCORE_CAP) for h in hits),
+            doc,
+        )
+
+    return sorted(found, key=key)
+
+
 class Index:
     def __init__(self, site_dir: Path):
-        self.dir = Path(site_dir) / INDEX_DIR
-        self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        self.root = Path(site_dir) / INDEX_DIR
+        self.manifest = json.loads((self.root / ENTRY).read_text(encoding="utf-8"))
+        self.dir = self.root / self.manifest["dir"]
         self._files: dict[str, bytes] = {}
         self._shards: dict[int, _Shard] = {}
-        self.read_bytes = 0  # compressed bytes of the files read so far (what a browser fetches)
+        self._titles: dict[int, str] = {}
+        self.read_bytes = len((self.root / ENTRY).read_bytes())  # compressed bytes read (what a browser fetches)
 
     def _file(self, name: str) -> bytes:
         if name not in self._files:
@@ -436,17 +553,26 @@ class Index:
     def doc(self, n: int) -> dict:
         return json.loads(self._file(f"d/{n}.gz").decode("utf-8"))
 
+    def title(self, n: int) -> str:
+        """A doc's normalised title, read without counting bytes (on /cases/ the page has the titles)."""
+        if n not in self._titles:
+            data = json.loads(gzip.decompress((self.dir / f"d/{n}.gz").read_bytes()).decode("utf-8"))
+            self._titles[n] = normalize(data["t"])
+        return self._titles[n]
+
     def _shard(self, s: int) -> _Shard:
         if s not in self._shards:
             buf = self._file(f"k/{s}.gz")
             (count,), at = searchcodec.decode(buf, 0, 1)
-            rows, at = searchcodec.decode(buf, at, count * DIR_FIELDS)
+            rows = []
+            for _ in range(count):
+                (n,), at = searchcodec.decode(buf, at, 1)
+                row, at = searchcodec.decode(buf, at, n + 5)
+                rows.append((n, row))
             keys: dict[str, tuple[int, list[int]]] = {}
-            for r in range(count):
-                row = rows[r * DIR_FIELDS : (r + 1) * DIR_FIELDS]
-                key = "".join(chr(c) for c in row[:GRAM] if c)
-                keys[key] = (at, row[GRAM:])
-                at += row[GRAM + 1]
+            for n, row in rows:
+                keys["".join(chr(c) for c in row[:n])] = (at, row[n:])
+                at += row[n + 1]
             self._shards[s] = (buf, keys)
         return self._shards[s]
 
@@ -456,6 +582,7 @@ class Index:
             return None
         at, (ndocs, _, file, offset, nbreaks) = keys[key]
         deltas, at = searchcodec.decode(buf, at, ndocs)
+        counts, at = searchcodec.decode(buf, at, ndocs)
         values, v = [], 0
         for d in deltas:
             v += d
@@ -465,7 +592,7 @@ class Index:
         for d in steps:
             b += d
             breaks.append(b)
-        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], file, offset, tuple(breaks))
+        return Entry([v >> 1 for v in values], [bool(v & 1) for v in values], counts, file, offset, tuple(breaks))
 
     def positions(self, entry: Entry, wanted: set[int]) -> dict[int, list[int]]:
         """Positions of a GRAM-gram in the wanted docs, reading only the files that hold them."""
@@ -488,12 +615,13 @@ class Index:
                     out[entry.docs[i]] = pos
         return out
 
-    def term(self, term: str) -> dict[int, bool]:
-        """Docs containing the normalised term → whether it occurs in the head."""
+    def term(self, term: str) -> dict[int, Hit]:
+        """Docs containing the normalised term → where (head or not) and how often."""
         gram = self.manifest["gram"]
-        if len(term) <= gram:
+        if len(term) <= self.manifest["long"]:
             e = self.entry(term)
-            return dict(zip(e.docs, e.heads)) if e else {}
+            if e or len(term) <= gram:  # a frequent longer term has its own doc list
+                return {d: Hit(h, c) for d, h, c in zip(e.docs, e.heads, e.counts)} if e else {}
         cover = _cover(len(term), gram)
         looked_up = {o: self.entry(term[o : o + gram]) for o in cover}
         entries = {o: e for o, e in looked_up.items() if e is not None}
@@ -511,19 +639,32 @@ class Index:
             for o in cover[1:]:
                 starts &= {p - o for p in found[o][doc]}
             if starts:
-                out[doc] = min(starts) < self.manifest["head"]
+                out[doc] = Hit(min(starts) < self.manifest["head"], min(len(starts), COUNT_CAP))
         return out
 
-    def search(self, query: str) -> list[int]:
-        """Matching docs, ranked: a term in the head first, then newest first."""
-        terms = query_terms(query)
-        if not terms:
+    def adjacent(self, terms: list[str]) -> frozenset:
+        """The docs holding the terms side by side (see `rank`); empty for one term or a joined
+        phrase longer than GRAM (its positions would cost far more than the ranking gains)."""
+        phrase = "".join(terms)
+        if len(terms) < 2 or len(phrase) > self.manifest["gram"]:
+            return frozenset()
+        e = self.entry(phrase)
+        return frozenset(e.docs) if e else frozenset()
+
+    def rank(self, per_term: list[dict[int, Hit]], terms: list[str]) -> list[int]:
+        """The docs every term was found in (`per_term`, one dict per term), ranked (`rank`)."""
+        if not per_term:
             return []
-        found = self.term(terms[0])
-        for t in terms[1:]:
-            got = self.term(t)
-            found = {d: found[d] or got[d] for d in found.keys() & got.keys()}
-        return sorted(found, key=lambda d: (not found[d], d))
+        docs = set(per_term[0])
+        for got in per_term[1:]:
+            docs &= got.keys()
+        found = {d: [got[d] for got in per_term] for d in docs}
+        return rank(found, terms, self.title, self.adjacent(terms))
+
+    def search(self, query: str) -> list[int]:
+        """Matching docs, ranked as `rank` says."""
+        terms = query_terms(query)
+        return self.rank([self.term(t) for t in terms], terms)
 
 
 def _cover(length: int, gram: int) -> list[int]:

@@ -1,7 +1,9 @@
-"""The all-cases page (/cases/): every case in one list, filterable by facets in the browser.
+"""The all-cases page (/cases/): every case in one list; the one place to search and filter.
 
 Without JavaScript the page is a plain list of every case, newest first. With JavaScript
-(docs/assets/javascripts/cases-browse.js) a filter panel appears above it. The list is rendered
+(docs/assets/javascripts/cases-browse.js with search.js) a keyword box and the facet filters
+appear above it, all their state in the URL (/cases/?q=两张皮&province=四川); the header search box
+and the old /search/?q= lead here. The list is rendered
 once here; the script only re-inserts the matching items (at most 200 at a time), so a
 10,000-case page stays fast.
 
@@ -76,11 +78,11 @@ def _item(case: Case) -> str:
         case.meta.get("institution") or UNKNOWN,
         case.meta.get("province") or UNKNOWN,
         case.meta.get("org_type") or UNKNOWN,
-        case.published,
     ]
     return (
         f'<li class="case-item"><a class="case-item-title" href="{e(case.id)}/">{e(case.title)}</a>'
-        f'<span class="case-meta">{" · ".join(e(str(m)) for m in meta)}</span>'
+        f'<span class="case-meta">{" · ".join(e(str(m)) for m in meta)} · '
+        f'<span class="case-date">{e(case.published)}</span></span>'
         f'<span class="case-item-summary">{e(str(case.meta.get("summary", "")).strip())}</span></li>'
     )
 
@@ -90,8 +92,17 @@ def all_cases_page(cases: list[Case]) -> Page:
     labels = "、".join(d.label for d in facet_dimensions())
     intro = f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
     help_text = (
-        f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足。"
-        "值旁的数字是在其他类的当前条件下有该值的案例数。筛选条件写在网址中，复制链接即可分享。"
+        f"可按{labels}筛选：同一类中选多个值，显示符合其中任一值的案例；不同类的条件同时满足，"
+        "也与搜索词同时满足。值旁的数字是在搜索词和其他类的当前条件下有该值的案例数。"
+        "搜索词和筛选条件都写在网址中，复制链接即可分享。"
+    )
+    # the keyword box and the facets (cases-browse.js, search.js): shown only where scripts run;
+    # without them the page is the plain list of every case
+    search_form = (
+        '<form class="case-search" action="./" method="get" role="search">'
+        '<input class="case-search-input" id="case-q" type="search" name="q" '
+        'placeholder="搜索标题、院校、正文，例如 两张皮" aria-label="搜索案例" autocomplete="off" enterkeyhint="search">'
+        '<button class="md-button md-button--primary case-search-submit" type="submit">搜索</button></form>'
     )
     content = front_matter("全部案例") + "\n".join(
         [
@@ -99,12 +110,15 @@ def all_cases_page(cases: list[Case]) -> Page:
             "# 全部案例",
             "",
             '<div class="case-browser" id="case-browser">',
-            f'<p class="case-browse-intro">{intro}</p>',
+            f'<p class="case-browse-intro">{intro}<a href="../search/how/">搜索如何工作</a></p>',
+            '<noscript><p class="case-browse-noscript">搜索和筛选需要浏览器启用 JavaScript；下面列出全部案例，'
+            "也可以从院校、模式、省份等分类页面查找。</p></noscript>",
+            f'<div class="case-filters" id="case-filters" hidden>{search_form}'
+            f'<p class="case-filter-help">{help_text}</p></div>',
+            f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
             '<p class="case-browse-data">下载全部案例的元数据：'
             '<a href="../cases.json">cases.json</a> · <a href="../cases.csv">cases.csv</a>'
             '（可用 Excel 打开）· 新案例订阅：<a href="../feed.xml">feed.xml</a>（Atom）</p>',
-            f'<div class="case-filters" id="case-filters" hidden><p class="case-filter-help">{help_text}</p></div>',
-            f'<ul class="case-browse-list" id="case-list">{"".join(_item(c) for c in ordered)}</ul>',
             f'<script type="application/json" id="{DATA_ID}">{script_json(facet_data(ordered))}</script>',
             "</div>",
             "",

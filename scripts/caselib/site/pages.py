@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import urllib.parse
 
 from ..model import glossary
 from ..model.cases import Case, newest_first
@@ -20,7 +21,7 @@ from ..model.text import GAP_MARK, slug
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
 from .mdtext import FILL, Page, front_matter, html_text, md_text
-from .urls import case_path, dimension_path, html_link, link, page_url, tag_path
+from .urls import CASES_PATH, case_path, dimension_path, html_link, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
@@ -179,13 +180,20 @@ def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = 
         front_matter(title)
         + f"# {md_text(title)}\n\n"
         + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
-        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。\n\n"
+        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。"
+        + f"{filtered_link(dim, value, path)}，可再加其他条件或搜索词。\n\n"
         + definition(dim, value, cases, path)
         + FILL
         + "\n"
     )
     # the list of cases, most of the page, is put in after rendering: the renderer would only copy it
     return Page(path, content, html=case_list(cases, path, memo).rstrip("\n"))
+
+
+def filtered_link(dim: Dimension, value: str, from_path: str) -> str:
+    """A link to /cases/ filtered to this tag (cases-browse.js reads ?<facet key>=<value>)."""
+    target = link("在全部案例中筛选", from_path, f"{CASES_PATH}/index.md")
+    return target[:-2] + f"?{dim.key}={urllib.parse.quote(value, safe='')}>)"
 
 
 GLOSSARY_PAGE = "glossary/index.md"
