@@ -149,12 +149,12 @@ def _search_titles(base: str) -> list[str]:
     import gzip
     import json
 
-    from caselib.search.searchindex import INDEX_DIR
+    from caselib.search.searchindex import ENTRY, INDEX_DIR
 
-    manifest = json.loads(_get(f"{base}/{INDEX_DIR}/manifest.json"))
+    entry = json.loads(_get(f"{base}/{INDEX_DIR}/{ENTRY}"))
     titles = []
-    for doc in range(manifest["docs"]):
-        with urllib.request.urlopen(f"{base}/{INDEX_DIR}/d/{doc}.gz", timeout=5) as response:
+    for doc in range(entry["docs"]):
+        with urllib.request.urlopen(f"{base}/{INDEX_DIR}/{entry['dir']}/d/{doc}.gz", timeout=5) as response:
             titles.append(json.loads(gzip.decompress(response.read()))["t"])
     return titles
 
