@@ -391,3 +391,15 @@ def test_imported_news_pages_leave_only_decisions_to_a_person():
         case, problems = parse_case(case_text(result), "cases/x.md")
         found = {p.field for p in problems + check_library([case])}
         assert found <= {"todo", "themes", "title", "published"}, (path.name, found)
+
+
+def test_a_host_is_matched_by_its_labels_longest_first(monkeypatch):
+    """A college on its own subdomain of its university's host is the college; a public suffix
+    such as ac.cn belongs to no institution."""
+    assert institutions.by_host("https://news.ucas.ac.cn/x").name == "中国科学院大学"
+    assert institutions.by_host("https://www.cas.ac.cn/") is None
+    assert institutions.by_host("https://nothubu.edu.cn/") is None
+    uni, college = institutions.by_name("湖北大学"), institutions.by_name("湖北文理学院")
+    monkeypatch.setattr(institutions, "_by_host", lambda: {"hubu.edu.cn": uni, "x.hubu.edu.cn": college})
+    assert institutions.by_host("http://a.x.hubu.edu.cn/") is college
+    assert institutions.by_host("http://wxy.hubu.edu.cn/") is uni

@@ -107,16 +107,22 @@ def by_name(name: str) -> Institution | None:
     return all_institutions().get(name)
 
 
+@functools.cache
+def _by_host() -> dict[str, Institution]:
+    return {h: inst for inst in all_institutions().values() for h in inst.hosts}
+
+
 def by_host(url: str) -> Institution | None:
-    """The institution whose web host the address is on (www.hubu.edu.cn, wxy.hubu.edu.cn)."""
+    """The institution whose web host the address is on (www.hubu.edu.cn, wxy.hubu.edu.cn); of hosts
+    under one another (a college with its own subdomain of its university's), the longest."""
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:  # "http://[x": not an address
         return None
-    if not host:
-        return None
-    for inst in all_institutions().values():
-        if any(host == h or host.endswith("." + h) for h in inst.hosts):
+    hosts = _by_host()
+    labels = host.split(".")
+    for i in range(len(labels)):
+        if inst := hosts.get(".".join(labels[i:])):
             return inst
     return None
 
