@@ -1,7 +1,9 @@
 """Take screenshots of the built site in Debian's Chromium (for docs and reviews).
 
 Usage: python scripts/screenshots.py SITE_DIR OUT_DIR
-Serves SITE_DIR on 127.0.0.1, opens each page at desktop and phone widths, writes PNGs to OUT_DIR.
+Serves SITE_DIR on 127.0.0.1 as a static host does (an unknown path answers with 404.html), opens
+each shot of SHOTS at desktop and phone widths in light and dark (the site follows the system's
+colour scheme), writes OUT_DIR/<name>-<desktop|phone>-<light|dark>.png.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import sys
 import threading
 import urllib.parse
 from pathlib import Path
+from typing import NamedTuple
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -24,60 +28,118 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PAGES = {
-    "home": "/",
-    "case": "/cases/2019-swpu-sili/",
-    "model-index": "/models/" + urllib.parse.quote("四力") + "/",
-    "glossary": "/glossary/",
-    "stats": "/stats/",
-    "search": "/search/?" + urllib.parse.urlencode([("q", "两张皮")]),
-    "cases-filtered": "/cases/?" + urllib.parse.urlencode([("province", "四川"), ("theme", "党建与业务融合")]),
-}
-# Pages shot with the pointer on a glossary-term mention, so its tooltip shows.
-HOVER = {"glossary-mention": ("/cases/2023-hnde-qigeyouli/", "三亮三比")}
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+SCHEMES = ("light", "dark")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+class Shot(NamedTuple):
+    path: str
+    click: str | None = None  # clicked before the shot (at every size)
+    phone_click: str | None = None  # clicked before the phone shot only
+    hover: str | None = None  # a glossary term: the pointer on its first mention, so its tooltip shows
+    sizes: tuple[str, ...] = tuple(SIZES)
+
+
+def cases(*params: tuple[str, str]) -> str:
+    return "/cases/?" + urllib.parse.urlencode(params)
+
+
+q = urllib.parse.quote
+CASE = "/cases/2019-swpu-sili/"
+SHOTS = {
+    "home": Shot("/"),
+    # /cases/ is the one place to search and filter: keyword and facets, all in the URL
+    "cases-keyword-facet": Shot(cases(("q", "两张皮"), ("province", "四川"))),
+    "cases-keyword": Shot(cases(("q", "党建 业务"))),
+    # no case is both in 湖南 and a 党委: the page offers to drop either condition
+    "cases-empty": Shot(cases(("province", "湖南"), ("org_type", "党委"))),
+    "cases-filter-drawer": Shot(cases(("province", "四川")), click="button.case-drawer-open", sizes=("phone",)),
+    # on a phone the case page's 目录 is a <details> above the text (the desktop has the TOC column)
+    "case": Shot(CASE, phone_click="details.caselib-toc > summary"),
+    "tag": Shot("/models/" + q("四力") + "/"),
+    "glossary": Shot("/glossary/#" + q("常用说法")),
+    "glossary-mention": Shot("/cases/2023-hnde-qigeyouli/", hover="三亮三比"),
+    "stats": Shot("/stats/"),
+    "404": Shot("/no-such-page/"),
+    "nav-drawer": Shot("/", click="label.md-header__button[for='__drawer']", sizes=("phone",)),
+}
+
+
+def serve(site_dir: str) -> http.server.ThreadingHTTPServer:
+    site = Path(site_dir)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send_error(self, code, message=None, explain=None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            body = (site / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def settle(page) -> None:
+    """Wait until no transition or animation runs (drawers slide, tooltips fade in)."""
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    page.wait_for_timeout(300)
+
+
+def take(page, base: str, shot: Shot, size: str) -> None:
+    page.goto(base + shot.path, wait_until="networkidle")
+    for selector in (shot.click, shot.phone_click if size == "phone" else None):
+        if selector:
+            page.locator(selector).first.click()
+            # a tap leaves focus on what was tapped; its focus ring is no part of the shot
+            page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    if shot.hover:
+        mention = page.locator("article a.caselib-term", has_text=shot.hover).first
+        mention.evaluate("e => e.scrollIntoView({block: 'center'})")
+        mention.hover()
+        page.locator(".md-tooltip2").first.wait_for(state="visible")
+    settle(page)
+
+
+def save(page, target: Path) -> None:
+    """Write the viewport as a 256-colour PNG (under half the bytes; text stays sharp)."""
+    page.screenshot(path=str(target))
+    with Image.open(target) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(target, optimize=True)
 
 
 def main(site_dir: str, out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_QuietHandler, directory=site_dir)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(site_dir)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size, (width, height) in SIZES.items():
-            context = browser.new_context(
-                viewport={"width": width, "height": height},
-                locale="zh-CN",
-                device_scale_factor=1 if size == "desktop" else 2,
-                is_mobile=size == "phone",
-            )
-            page = context.new_page()
-            for name, path in PAGES.items():
-                page.goto(base + path, wait_until="networkidle")
-                target = out / f"{name}-{size}.png"
-                page.screenshot(path=str(target), full_page=False)
-                print(target)
-            for name, (path, term) in HOVER.items():
-                page.goto(base + path, wait_until="networkidle")
-                mention = page.locator("article a.caselib-term", has_text=term)
-                mention.evaluate("e => e.scrollIntoView({block: 'center'})")
-                mention.hover()
-                page.locator(".md-tooltip2").first.wait_for(state="visible")
-                # the tooltip fades in: shoot when its transition has ended
-                page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
-                page.wait_for_timeout(300)
-                target = out / f"{name}-{size}.png"
-                page.screenshot(path=str(target), full_page=False)
-                print(target)
-            context.close()
+            for scheme in SCHEMES:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    locale="zh-CN",
+                    color_scheme=scheme,
+                    device_scale_factor=1 if size == "desktop" else 2,
+                    is_mobile=size == "phone",
+                )
+                page = context.new_page()
+                for name, shot in SHOTS.items():
+                    if size in shot.sizes:
+                        take(page, base, shot, size)
+                        target = out / f"{name}-{size}-{scheme}.png"
+                        save(page, target)
+                        print(target)
+                context.close()
         browser.close()
     server.shutdown()
 
