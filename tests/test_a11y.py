@@ -33,7 +33,8 @@ PAGES = {
     "all cases": "/cases/",
     "case": "/cases/2019-swpu-sili/",
     "tag": "/models/" + q("四力") + "/",
-    "search results": "/search/?q=" + q("两张皮"),
+    "search results": "/cases/?q=" + q("两张皮") + "&province=" + q("四川"),  # keyword and a picked facet
+    "empty result": "/cases/?province=" + q("湖南") + "&org_type=" + q("党委"),
     "glossary": "/glossary/",
     "stats": "/stats/",
     "about": "/about/",
@@ -122,6 +123,27 @@ def test_no_serious_axe_violations(contexts, a11y_url, name, mode):
     page.goto(a11y_url + PAGES[name], wait_until="networkidle")
     page.wait_for_timeout(300)  # results drawn by a script after the data arrived
     assert axe_serious(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_phone_filter_drawer_is_an_accessible_dialog(contexts, a11y_url, scheme):
+    """Opened, the drawer is a modal dialog: no serious axe finding, Tab stays inside it, Escape
+    closes it and gives the focus back to the button that opened it."""
+    page = contexts(f"{scheme} phone")
+    page.goto(a11y_url + PAGES["search results"], wait_until="networkidle")
+    opener = page.locator(".case-drawer-open")
+    opener.click()
+    drawer = page.locator("#case-drawer")
+    assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
+    assert axe_serious(page) == []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.getElementById('case-drawer').contains(document.activeElement)")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.getElementById('case-drawer').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert drawer.get_attribute("role") is None
+    assert page.evaluate("() => document.activeElement.classList.contains('case-drawer-open')")
 
 
 # --- every page of the nav reachable on a desktop and a phone ---------------------------------

@@ -164,6 +164,16 @@
     function setDrawer(open) {
       root.classList.toggle("case-drawer--open", open);
       opener.setAttribute("aria-expanded", open ? "true" : "false");
+      // opened (phones), the drawer covers the page: a modal dialog; closed, the facets are inline
+      if (open) {
+        drawer.setAttribute("role", "dialog");
+        drawer.setAttribute("aria-modal", "true");
+        drawer.setAttribute("aria-label", "筛选");
+      } else {
+        drawer.removeAttribute("role");
+        drawer.removeAttribute("aria-modal");
+        drawer.removeAttribute("aria-label");
+      }
       if (open) {
         var first = drawer.querySelector("summary");
         if (first) { first.focus(); }
@@ -174,7 +184,19 @@
     opener.addEventListener("click", function () { setDrawer(true); });
     closer.addEventListener("click", function () { setDrawer(false); });
     drawer.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && root.classList.contains("case-drawer--open")) { setDrawer(false); }
+      if (!root.classList.contains("case-drawer--open")) { return; }
+      if (e.key === "Escape") { setDrawer(false); return; }
+      if (e.key !== "Tab") { return; }
+      // the focus stays in the open dialog: Tab from its last control goes to its first, and back
+      var all = drawer.querySelectorAll("summary, button, input, a[href], select, textarea");
+      var shown = [];
+      for (var i = 0; i < all.length; i++) {
+        if (!all[i].disabled && all[i].offsetParent !== null) { shown.push(all[i]); }
+      }
+      if (!shown.length) { return; }
+      var first = shown[0], last = shown[shown.length - 1];
+      if (e.shiftKey && document.activeElement === first) { last.focus(); e.preventDefault(); }
+      else if (!e.shiftKey && document.activeElement === last) { first.focus(); e.preventDefault(); }
     });
 
     // --- filtering -------------------------------------------------------------------------
