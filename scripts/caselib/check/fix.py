@@ -15,9 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from ..model.cases import Case, Loader
+from ..model.cases import Case, Loader, normalize_value
 from ..model.schema import fields_by_key
-from ..model.text import normalize_tag
 from .codes import by_code
 from .validate import safe_rewrite, value_problems
 
@@ -47,17 +46,6 @@ def _load_one(text: str):
         return None
     finally:
         loader.dispose()
-
-
-def _normal(key: str, value):
-    spec = fields_by_key().get(key)
-    if spec is None or spec.dimension is None:
-        return value
-    if isinstance(value, str):
-        return normalize_tag(value)
-    if isinstance(value, list):
-        return [normalize_tag(v) if isinstance(v, str) else v for v in value]
-    return value
 
 
 def _scalar(value: str, in_list: bool) -> str:
@@ -100,7 +88,7 @@ def fixes(text: str, case: Case) -> tuple[str, list[Change]]:
         if not match or match.group("key") != key:
             continue
         loaded = _load_one(match.group("key") + ": " + match.group("value"))
-        if not isinstance(loaded, dict) or _normal(key, loaded.get(key)) != value:
+        if not isinstance(loaded, dict) or normalize_value(key, loaded.get(key)) != value:
             continue  # written over several lines, or not as read: leave it to the contributor
         new_value = yaml_value(better)
         parts[index] = bom + match.group("key") + match.group("colon") + new_value + (match.group("comment") or "")

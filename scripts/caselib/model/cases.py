@@ -180,12 +180,12 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
                 Problem(path, line, key, f"字段重复（第 {key_lines[key]} 行已经写过），只保留一个", "CL015")
             )
         key_lines.setdefault(key, line)
-    meta = {str(k): _normalize_value(str(k), v) for k, v in data.items()}
+    meta = {str(k): normalize_value(str(k), v) for k, v in data.items()}
     body = "\n".join(lines[end + 1 :])
     return Case(path=path, meta=meta, body=body, lines=key_lines, body_line=end + 2), problems
 
 
-def _normalize_value(key: str, value):
+def normalize_value(key: str, value):
     """Tag values get their one normal form at load time; other values are kept as written."""
     spec = fields_by_key().get(key)
     if spec is None or spec.dimension is None:
