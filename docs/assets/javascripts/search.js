@@ -395,9 +395,13 @@
 
   function init() {
     var q = new URLSearchParams(location.search).get("q") || "";
-    document.querySelectorAll(".caselib-header-search__input").forEach(function (input) {
-      if (q) input.value = q;
-    });
+    /* the header box repeats the query, except on /cases/, whose own box shows it (on a phone the
+       header box, once filled, opens and cuts the site title) */
+    if (!document.getElementById("case-q")) {
+      document.querySelectorAll(".caselib-header-search__input").forEach(function (input) {
+        if (q) input.value = q;
+      });
+    }
     /* /search/ (the old results page): the same query on /cases/, where search and filters meet */
     if (document.getElementById("caselib-search-moved")) {
       location.replace(new URL("cases/", ROOT).href + location.search + location.hash);
