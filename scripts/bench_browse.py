@@ -7,11 +7,8 @@ Usage: python scripts/bench_browse.py N [SITE_DIR]
 
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -19,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from caselib.bench import corpus  # noqa: E402
+from caselib.bench.browser import serve  # noqa: E402
 from caselib.model.cases import load_cases  # noqa: E402
 from caselib.site import browse, opendata, related  # noqa: E402
 
@@ -42,22 +40,10 @@ def python_side(n: int) -> None:
     print("  " + ", ".join(f"{k} {len(v.encode()) // 1024} KiB" for k, v in files.items()))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def handle(self):
-        try:
-            super().handle()
-        except ConnectionError:
-            pass
-
-
 def browser_side(site: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=site))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     frame = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
     with sync_playwright() as pw:

@@ -21,8 +21,6 @@ Everything happens in a temporary directory, never in site/ or cases/.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import importlib.util
 import os
 import platform
@@ -32,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -42,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from caselib.bench import corpus  # noqa: E402
+from caselib.bench.browser import serve as serve_site  # noqa: E402
 from caselib.model.cases import load_cases  # noqa: E402
 from caselib.search import searchindex  # noqa: E402
 
@@ -74,14 +72,8 @@ MEASURE = """async (q) => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def serve(directory: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_site(directory)
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 

@@ -8,10 +8,7 @@ colour scheme), writes OUT_DIR/<name>-<desktop|phone>-<light|dark>.png.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 from typing import NamedTuple
@@ -19,15 +16,8 @@ from typing import NamedTuple
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
+from caselib.bench.browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 SCHEMES = ("light", "dark")
 
@@ -65,28 +55,6 @@ SHOTS = {
 }
 
 
-def serve(site_dir: str) -> http.server.ThreadingHTTPServer:
-    site = Path(site_dir)
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def send_error(self, code, message=None, explain=None):
-            if code != 404:
-                return super().send_error(code, message, explain)
-            body = (site / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def settle(page) -> None:
     """Wait until no transition or animation runs (drawers slide, tooltips fade in)."""
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
@@ -119,10 +87,10 @@ def save(page, target: Path) -> None:
 def main(site_dir: str, out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    server = serve(site_dir)
+    server = serve(site_dir, not_found_page=True)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size, (width, height) in SIZES.items():
             for scheme in SCHEMES:
                 context = browser.new_context(

@@ -8,18 +8,15 @@ axe-core is installed from npm by `make test` (pinned in the Makefile) into the 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import build_site, copy_project
+from conftest import build_site, copy_project, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(sys.prefix) / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,22 +50,7 @@ MODES = {
 
 @pytest.fixture(scope="module")
 def a11y_url(built_site):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def send_error(self, code, message=None, explain=None):
-            if code != 404:
-                return super().send_error(code, message, explain)
-            body = (built_site / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(built_site, not_found_page=True)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
