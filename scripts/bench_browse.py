@@ -12,13 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from caselib.bench import corpus
+from caselib.bench.browser import serve
+from caselib.model.cases import load_cases
+from caselib.site import browse, opendata, related
 
-from caselib.bench import corpus  # noqa: E402
-from caselib.bench.browser import serve  # noqa: E402
-from caselib.model.cases import load_cases  # noqa: E402
-from caselib.site import browse, opendata, related  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(label, fn):

@@ -35,13 +35,12 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from caselib.bench import corpus
+from caselib.bench.browser import serve as serve_site
+from caselib.model.cases import load_cases
+from caselib.search import searchindex
 
-from caselib.bench import corpus  # noqa: E402
-from caselib.bench.browser import serve as serve_site  # noqa: E402
-from caselib.model.cases import load_cases  # noqa: E402
-from caselib.search import searchindex  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]

@@ -32,15 +32,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from caselib.bench import corpus
+from caselib.model.cases import load_cases
+from caselib.model.schema import dimensions
+from caselib.model.tags import tag_values
+from caselib.search import searchindex
+from caselib.search.searchnorm import normalize, query_terms
 
-from caselib.bench import corpus  # noqa: E402
-from caselib.model.cases import load_cases  # noqa: E402
-from caselib.model.schema import dimensions  # noqa: E402
-from caselib.model.tags import tag_values  # noqa: E402
-from caselib.search import searchindex  # noqa: E402
-from caselib.search.searchnorm import normalize, query_terms  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 WORD = re.compile(r"[0-9a-z\u3400-\u9fff]+")
 BUDGET = 300 * 1024
