@@ -101,15 +101,27 @@ def test_a_saying_links_to_its_heading_on_the_glossary_page_and_keeps_the_rules(
     assert out.endswith("；再说两张皮。</p>")
 
 
-def test_case_page_mention_opens_the_definition_and_shows_a_tooltip(page, site_url):
-    page.goto(site_url + "/cases/2023-hnde-qigeyouli/")
-    mention = page.locator("article a.caselib-term", has_text="三亮三比")
+def _hover_and_follow(page, url, term, tooltip_text, target_glob):
+    """On the case page at `url`: the one mention of `term` shows `tooltip_text` on hover, and a
+    click leads to `target_glob`."""
+    page.goto(url)
+    mention = page.locator("article a.caselib-term", has_text=term)
     assert mention.count() == 1
     mention.hover()
-    tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text="亮身份、亮职责、亮承诺")
+    tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text=tooltip_text)
     tooltip.first.wait_for(state="visible", timeout=5000)
     mention.click()
-    page.wait_for_url("**/models/" + urllib.parse.quote("三亮三比") + "/")
+    page.wait_for_url(target_glob)
+
+
+def test_case_page_mention_opens_the_definition_and_shows_a_tooltip(page, site_url):
+    _hover_and_follow(
+        page,
+        site_url + "/cases/2023-hnde-qigeyouli/",
+        "三亮三比",
+        "亮身份、亮职责、亮承诺",
+        "**/models/" + urllib.parse.quote("三亮三比") + "/",
+    )
     assert "亮身份、亮职责、亮承诺" in page.locator(".admonition").first.inner_text()
 
 
@@ -136,14 +148,13 @@ def test_every_mention_link_in_the_built_site_resolves_to_a_definition(built_sit
 
 def test_case_page_saying_opens_its_glossary_section(page, site_url):
     """两张皮 in a case's text: a tooltip, and a click lands on its entry under 常用说法."""
-    page.goto(site_url + "/cases/2022-zjbti-sanhua-siling/")
-    mention = page.locator("article a.caselib-term", has_text="两张皮")
-    assert mention.count() == 1
-    mention.hover()
-    tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text="党建工作与业务工作相互脱节")
-    tooltip.first.wait_for(state="visible", timeout=5000)
-    mention.click()
-    page.wait_for_url("**/glossary/#" + urllib.parse.quote("两张皮"))
+    _hover_and_follow(
+        page,
+        site_url + "/cases/2022-zjbti-sanhua-siling/",
+        "两张皮",
+        "党建工作与业务工作相互脱节",
+        "**/glossary/#" + urllib.parse.quote("两张皮"),
+    )
     heading = page.locator("article h3", has_text="两张皮")
     assert heading.get_attribute("id") == "两张皮"
     assert heading.is_visible()
