@@ -53,8 +53,9 @@ class RelatedMemo:
         self.ids: dict[str, list[str]] = {}  # case id -> ids of its related cases
         self.computed = 0  # how many times they were found (for tests)
 
-    def related(self, cases: list[Case]) -> dict[str, list[Case]]:
-        key = content_key(cases)
+    def related(self, cases: list[Case], key: str = "") -> dict[str, list[Case]]:
+        """Related cases by case id; `key` is the cases' `content_key` when the caller has it."""
+        key = key or content_key(cases)
         if key != self.key:
             found = related(cases)
             self.ids = {case_id: [c.id for c in others] for case_id, others in found.items()}

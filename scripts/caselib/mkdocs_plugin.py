@@ -67,6 +67,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.site_state = ""  # the settings and theme files the last dirty build was made with
         self.related = library.RelatedMemo()  # kept across `mkdocs serve` rebuilds, by content
         self.search_key = ""  # content_key of the search index in site_dir (dirty serve only)
+        self.content = ""  # content_key of this build's cases
 
     def on_startup(self, *, command, dirty):
         if command == "serve" and dirty:
@@ -104,6 +105,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
 
     def on_pre_build(self, config):
         self.cases, self.problems = library.load_checked(self.root)
+        self.content = library.content_key(self.cases)
 
     def on_files(self, files, config):
         if self.problems:
@@ -124,7 +126,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
             pdf, pages_count = booklet.site_booklet(self.cases)
             files.append(File.generated(config, booklet.SITE_PATH, content=pdf))
             self.booklet_link = booklet.download_link(len(self.cases), pages_count, len(pdf))
-        generated = library.generated_pages(self.cases, self.related.related(self.cases))
+        generated = library.generated_pages(self.cases, self.related.related(self.cases, self.content))
         home = files.get_file_from_path(pages.HOME_PAGE)
         if home is not None:  # its placeholders depend on the cases: generated like the index pages
             files.remove(home)
@@ -172,7 +174,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
 
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
-        key = library.content_key(self.cases)
+        key = self.content
         if self.config.search and key != self.search_key:
             from .search import searchindex  # numpy: only where the index is written
 
