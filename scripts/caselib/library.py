@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .check.validate import check_library
@@ -10,6 +9,7 @@ from .model import glossary
 from .model.cases import Case, load_cases
 from .model.problems import Problem
 from .model.schema import data_problems
+from .model.text import digest
 from .site.mdtext import Page
 from .site.pages import site_pages
 from .site.related import related
@@ -36,12 +36,7 @@ def generated_pages(cases: list[Case], related_cases: dict[str, list[Case]] | No
 def content_key(cases: list[Case]) -> str:
     """A digest of every case's content (path, front matter, body), in order: what related cases
     and the search index are made from (with the data files, read once per process)."""
-    digest = hashlib.sha256()
-    for case in cases:
-        for part in (case.path, repr(case.meta), case.body):
-            data = part.encode("utf-8")
-            digest.update(len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
+    return digest(part for case in cases for part in (case.path, repr(case.meta), case.body))
 
 
 class RelatedMemo:

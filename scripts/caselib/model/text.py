@@ -67,3 +67,13 @@ def slug(value: str) -> str:
     if not text:
         text = "t" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
     return text
+
+
+def digest(parts) -> str:
+    """A SHA-256 hex digest of texts taken in order, each length-prefixed (so ("ab", "c") and
+    ("a", "bc") differ): the keys of what is built from them."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8")
+        sha.update(len(data).to_bytes(8, "big") + data)
+    return sha.hexdigest()

@@ -10,20 +10,16 @@ one is. Pure Python, no MkDocs: the plugin passes the pages and removes what `up
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from ..model.text import digest
 from .mdtext import Page
 
 
 def page_key(page: Page, extra: str = "") -> str:
     """What a page's file stands for: its path, its content, its HTML put in after rendering and the
     state applied after it."""
-    digest = hashlib.sha256()
-    for part in (page.path, page.content, page.html, extra):
-        data = part.encode("utf-8")
-        digest.update(len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
+    return digest((page.path, page.content, page.html, extra))
 
 
 class SourceFiles:
