@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..model import spam
 from ..model.cases import Case
-from ..model.schema import vocab
 from ..model.text import GAP_MARK, fold
 
 SHINGLE = 8
@@ -14,10 +14,8 @@ THRESHOLD = 0.6
 
 def normalise(text: str) -> str:
     """Folded (`text.fold`: NFKC, lower case, simplified), without punctuation, spaces, gap marks
-    and spam words."""
-    text = fold(text).replace(fold(GAP_MARK), "")
-    for word in vocab("spam"):
-        text = text.replace(fold(word), "")
+    and spam (`model/spam.py`, as the importer and check find it)."""
+    text = spam.remove(fold(text)).replace(fold(GAP_MARK), "")
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
