@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from ..model.cases import Case, Loader, normalize_value
+from ..model.cases import Case, ShapeError, compose_and_load, normalize_value
 from ..model.schema import fields_by_key
 from .codes import by_code
 from .validate import safe_rewrite, value_problems
@@ -39,13 +39,11 @@ class Change:
 
 
 def _load_one(text: str):
-    loader = Loader(text)
+    """text read as front matter is read (cases.compose_and_load); None where it does not load."""
     try:
-        return loader.get_single_data()
-    except yaml.YAMLError:
+        return compose_and_load(text)[1]
+    except (yaml.YAMLError, ShapeError, RecursionError):
         return None
-    finally:
-        loader.dispose()
 
 
 def _scalar(value: str, in_list: bool) -> str:

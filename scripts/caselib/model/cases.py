@@ -79,7 +79,7 @@ def _check_shape(root: yaml.Node) -> None:
                 stack.extend((part, depth + 1) for pair in node.value for part in pair)
 
 
-def _compose_and_load(text: str):
+def compose_and_load(text: str):
     """The YAML node tree (for key lines) and the data, from one parse."""
     loader = Loader(text)
     try:
@@ -158,7 +158,7 @@ def parse_case(text: str, path: str) -> tuple[Case | None, list[Problem]]:
         return None, [Problem(path, 1, FIELD_FRONT_MATTER, "元数据没有结束：在元数据最后加一行 ---，再写正文", "CL007")]
     fm_text = "\n".join(lines[1:end])
     try:
-        node, data = _compose_and_load(fm_text)
+        node, data = compose_and_load(fm_text)
     except ShapeError as exc:
         return None, [Problem(path, 2 + exc.line, exc.field, exc.message, exc.code)]
     except RecursionError:
