@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -229,3 +230,28 @@ def test_with_a_site_url_every_page_is_its_own_canonical_and_in_the_sitemap(proj
         expected = "https://example.org/lib/" + ("" if page == "." else page + "/")
         assert canonical and urllib.parse.unquote(canonical.group(1)) == expected, page
     assert len(pages) > 40
+
+
+def test_the_shared_parts_of_every_page_link_where_they_should(built_site):
+    """The navigation, header and settings script, rendered once per folder (caselib_shared):
+    on pages of every kind, their links lead to the same files of the site as on the home page."""
+    from caselib.site.urls import link_target
+
+    samples = ["index.html", "about/index.html", "search/how/index.html", "contributing/fields/index.html"]
+    for folder in ("cases", "models", "institutions", "years"):
+        samples += sorted(p.relative_to(built_site).as_posix() for p in (built_site / folder).glob("*/index.html"))[:2]
+    seen = {}
+    for sample in samples:
+        text = (built_site / sample).read_text(encoding="utf-8")
+        url = sample.removesuffix("index.html") if sample.endswith("/index.html") else ""
+        nav = text[text.index('data-md-type="navigation"') : text.index('data-md-type="toc"')]
+        header = text[text.index('<header class="md-header') : text.index("</header>")]
+        config = text[text.index('<script id="__config"') :]
+        config = json.loads(config[config.index(">") + 1 : config.index("</script>")])
+        hrefs = re.findall(r'(?:href|src)="([^"]+)"', nav + header) + [config["base"] + "/", config["search"]]
+        targets = {link_target(url, href) for href in hrefs} - {None}
+        for target in targets:
+            path = built_site / urllib.parse.unquote(target.rstrip("/"))
+            assert path.is_file() or (path / "index.html").is_file(), (sample, target)
+        seen[sample] = targets
+    assert all(targets == seen["index.html"] for targets in seen.values()), seen

@@ -100,3 +100,28 @@ def test_links_written_as_html_are_the_urls_mkdocs_gives_markdown_links():
     for here in paths:
         for there in paths:
             assert href(here, there) == get_relative_url(url(there), url(here)), (here, there)
+
+
+def test_pages_that_share_a_key_link_alike_to_every_target():
+    """urls.shared_links_key: pages with one key get the same relative URL (MkDocs' own) for every
+    target, so a part of the theme rendered for one of them (caselib_shared) is right for all."""
+    from mkdocs.utils import get_relative_url
+
+    from caselib.site.urls import shared_links_key
+
+    targets = ["", "cases/", "models/", "contributing/fields/", "search/how/", "assets/logo.svg"]
+    pages = ["cases/a-1/", "cases/b/", "models/四力/", "models/x/", "years/2019/", "about/", "stats/"]
+    pages += ["search/", "search/how/", "contributing/", "404.html", "", "models/", "assets/x/"]
+    groups: dict[str, list[str]] = {}
+    for page in pages:
+        key = shared_links_key(page, targets)
+        if key is not None:
+            groups.setdefault(key, []).append(page)
+    assert groups["cases"] == ["cases/a-1/", "cases/b/"] and groups["models"] == ["models/四力/", "models/x/"]
+    assert groups[""] == ["about/", "stats/"]
+    # a target at or inside the page, a file URL, the home page: rendered for that page alone
+    for alone in ("search/", "search/how/", "contributing/", "404.html", "", "models/"):
+        assert shared_links_key(alone, targets) is None, alone
+    for members in groups.values():
+        for target in targets:
+            assert len({get_relative_url(target, page) for page in members}) == 1, (members, target)

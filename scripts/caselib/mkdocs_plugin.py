@@ -12,6 +12,9 @@ on_pre_build      reads and checks cases/, the glossary and the data files (case
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page (the home page too: docs/index.md with its placeholders
                   filled), the open data and, with `booklet: true`, the booklet
+on_nav / on_env   the primary navigation and the theme's settings script are the same on every page
+                  outside the navigation in one folder (all tag and case pages): overrides/main.html
+                  renders them through `caselib_shared`, once per folder
 on_page_markdown  on a case page, with `repo_url` set: its edit address is its source file
                   cases/<file>.md, and it ends with the links 纠错 / 修改 / 推荐一个案例
                   (caselib.site.feedback); without `repo_url`, none
@@ -68,6 +71,8 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         self.related = library.RelatedMemo()  # kept across `mkdocs serve` rebuilds, by content
         self.search_key = ""  # content_key of the search index in site_dir (dirty serve only)
         self.content = ""  # content_key of this build's cases
+        self.nav_targets: list[str] = []  # the URLs the primary navigation links to
+        self.shared: dict[tuple[str, str], str] = {}  # (part, shared_links_key) -> its HTML, this build
 
     def on_startup(self, *, command, dirty):
         if command == "serve" and dirty:
@@ -146,6 +151,26 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
                 page.edit_url = feedback.source_edit_url(config.repo_url, config.edit_uri, config.docs_dir, case.path)
                 markdown += feedback.feedback_section(case, config.repo_url, config.site_url, page.edit_url)
         return markdown
+
+    def on_nav(self, nav, config, files):
+        self.nav_targets = [page.url for page in nav.pages] + [config.theme.get("logo") or ""]
+        self.shared = {}
+        return nav
+
+    def on_env(self, env, config, files):
+        env.globals["caselib_shared"] = self.shared_part
+        return env
+
+    def shared_part(self, part, page, caller):
+        """A part of the theme's page that depends on the page only through its relative links
+        ({% call caselib_shared("nav", page) %} in overrides/main.html): a page outside the
+        navigation gets the HTML rendered for the first page of its folder, whose links are the same."""
+        key = None if page is None else urls.shared_links_key(page.url, self.nav_targets)
+        if key is None:
+            return caller()
+        if (part, key) not in self.shared:
+            self.shared[part, key] = caller()
+        return self.shared[part, key]
 
     def _dirty_sources(self, sources: SourceFiles, generated, files, config):
         """`mkdocs serve --dirty`: MkDocs rebuilds a page whose source is newer than its output, so

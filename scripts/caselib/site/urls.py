@@ -52,6 +52,15 @@ def _segments(path: str) -> tuple[str, ...]:
     return tuple(urllib.parse.quote(page_url(path)).split("/")[:-1])
 
 
+def shared_links_key(url: str, targets: list[str]) -> str | None:
+    """A key the pages share whose relative links to every one of `targets` (site-relative URLs)
+    are the same: the folder a folder URL sits in ("models/a/" → "models"). None where that does
+    not hold: a file URL (404.html), or a target that is the page itself or inside its folder."""
+    if not url.endswith("/") or any(target.startswith(url) for target in targets):
+        return None
+    return posixpath.dirname(url[:-1])
+
+
 def html_link(text: str, from_path: str, to_path: str) -> str:
     """`link` as the HTML the site's Markdown makes of it."""
     return f'<a href="{href(from_path, to_path)}">{html_text(text)}</a>'
