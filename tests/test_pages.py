@@ -99,3 +99,38 @@ def test_synthetic_corpus_is_valid_and_deterministic(tmp_path):
     assert problems == [] and check_library(cases) == []
     holders = [c.id for c in cases if unique_phrase(7) in c.body]
     assert holders == ["synthetic-00007"]
+
+
+def test_a_glossary_entry_is_the_html_the_sites_markdown_makes_of_it():
+    """definition() writes the note and the paragraph as HTML, put in after rendering: exactly
+    what the site's Markdown makes of the same note written in Markdown (links written as HTML)."""
+    from caselib.model import glossary
+    from caselib.site import mdsettings
+    from caselib.site.mdtext import md_text
+    from caselib.site.urls import case_path, html_link, tag_path
+
+    model = dim("model")
+    cases = real_cases()
+    entry = glossary.by_term()["四力"]
+    group = group_by_tag(cases, model)["四力"]
+    source = next(c for c in group if c.id == entry.case)
+    path = tag_path(model, "四力")
+    together = glossary.co_occurring("四力", group)
+    assert together
+    markdown = "\n".join(
+        [
+            '!!! abstract "“四力”指什么"',
+            "",
+            f"    **{md_text(entry.expansion)}**",
+            "",
+            f"    > {md_text(entry.quote)}",
+            "",
+            f"    —— 引自{html_link(source.title, path, case_path(source))}",
+            "",
+            "相关模式（同一案例中一起出现）："
+            + "、".join(f"{html_link(m, path, tag_path(model, m))}（{n}）" for m, n in together)
+            + "。",
+        ]
+    )
+    made = mdsettings.renderer().convert(markdown)
+    assert pages.definition(model, "四力", group, path) == made + "\n"

@@ -184,8 +184,12 @@ def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
     if bound <= TABLE_LIMIT:
         seen = np.zeros(bound, dtype=bool)
         seen[keys] = True
-        number = np.cumsum(seen, dtype=np.int32) - 1
-        return number[keys], int(number[-1]) + 1 if bound else 0
+        present = np.flatnonzero(seen)
+        del seen
+        # np.zeros leaves untouched pages unallocated: only the entries of present keys are written
+        number = np.zeros(bound, dtype=np.int32)
+        number[present] = np.arange(len(present), dtype=np.int32)
+        return number[keys], len(present)
     distinct, dense = np.unique(keys, return_inverse=True)
     return dense.astype(np.int32), len(distinct)
 

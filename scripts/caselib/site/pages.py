@@ -21,7 +21,7 @@ from ..model.text import GAP_MARK, slug
 from . import related, reuse
 from .browse import all_cases_page as filterable  # the filterable list, see browse.py
 from .mdtext import FILL, Page, front_matter, html_text, md_text
-from .urls import CASES_PATH, case_path, dimension_path, html_link, link, page_url, tag_path
+from .urls import CASES_PATH, case_path, dimension_path, href, html_link, link, page_url, tag_path
 
 # --- pages ------------------------------------------------------------------------------------
 
@@ -176,58 +176,51 @@ def dimension_title(dim: Dimension) -> str:
 def tag_page(dim: Dimension, value: str, cases: list[Case], memo: dict | None = None) -> Page:
     path = tag_path(dim, value)
     title = tag_title(dim, value)
-    content = (
-        front_matter(title)
-        + f"# {md_text(title)}\n\n"
-        + f"共 {len(cases)} 个案例，按发布日期从新到旧排列。"
-        + f"返回{link('全部' + dim.label, path, dimension_path(dim))}。"
-        + f"{filtered_link(dim, value, path)}，可再加其他条件或搜索词。\n\n"
-        + definition(dim, value, cases, path)
-        + FILL
-        + "\n"
+    content = front_matter(title) + f"# {md_text(title)}\n\n" + FILL + "\n"
+    # all but the title is put in after rendering, as the HTML the site's Markdown made of it (the
+    # renderer would only copy it): the introduction, the glossary entry, the list of cases
+    intro = (
+        f"<p>共 {len(cases)} 个案例，按发布日期从新到旧排列。"
+        f"返回{html_link('全部' + dim.label, path, dimension_path(dim))}。"
+        f"{filtered_link(dim, value, path)}，可再加其他条件或搜索词。</p>\n"
     )
-    # the list of cases, most of the page, is put in after rendering: the renderer would only copy it
-    return Page(path, content, html=case_list(cases, path, memo).rstrip("\n"))
+    return Page(
+        path, content, html=intro + definition(dim, value, cases, path) + case_list(cases, path, memo).rstrip("\n")
+    )
 
 
 def filtered_link(dim: Dimension, value: str, from_path: str) -> str:
-    """A link to /cases/ filtered to this tag (cases-browse.js reads ?<facet key>=<value>)."""
-    target = link("在全部案例中筛选", from_path, f"{CASES_PATH}/index.md")
-    return target[:-2] + f"?{dim.key}={urllib.parse.quote(value, safe='')}>)"
+    """A link (HTML) to /cases/ filtered to this tag (cases-browse.js reads ?<facet key>=<value>)."""
+    target = href(from_path, f"{CASES_PATH}/index.md") + f"?{dim.key}={urllib.parse.quote(value, safe='')}"
+    return f'<a href="{target}">在全部案例中筛选</a>'
 
 
 GLOSSARY_PAGE = "glossary/index.md"
 
 
 def definition(dim: Dimension, value: str, cases: list[Case], from_path: str) -> str:
-    """The glossary entry of a model or requirement, its source cited, and the models used with it."""
+    """The glossary entry of a model or requirement, its source cited, and the models used with it
+    (HTML, as the site's Markdown makes it of an `!!! abstract` note and a paragraph)."""
     if dim.key not in ("model", "standard"):
         return ""
-    out = []
+    out = ""
     entry = glossary.by_term().get(value)
     source = next((c for c in cases if entry and c.id == entry.case), None)
     if entry is not None and source is not None:
-        cite = link(source.title, from_path, case_path(source))
-        out += [
-            f'!!! abstract "“{md_text(value)}”指什么"',
-            "",
-            f"    **{md_text(entry.expansion)}**",
-            "",
-            f"    > {md_text(entry.quote)}",
-            "",
-            f"    —— 引自{cite}",
-            "",
-        ]
+        out += (
+            '<div class="admonition abstract">\n'
+            f'<p class="admonition-title">“{html_text(value)}”指什么</p>\n'
+            f"<p><strong>{html_text(entry.expansion)}</strong></p>\n"
+            f"<blockquote>\n<p>{html_text(entry.quote)}</p>\n</blockquote>\n"
+            f"<p>—— 引自{html_link(source.title, from_path, case_path(source))}</p>\n"
+            "</div>\n"
+        )
     together = glossary.co_occurring(value, cases)
     if together:
         model_dim = next(d for d in dimensions() if d.key == "model")
-        out += [
-            "相关模式（同一案例中一起出现）："
-            + "、".join(f"{link(m, from_path, tag_path(model_dim, m))}（{n}）" for m, n in together)
-            + "。",
-            "",
-        ]
-    return "\n".join(out) + ("\n" if out else "")
+        links = (f"{html_link(m, from_path, tag_path(model_dim, m))}（{n}）" for m, n in together)
+        out += "<p>相关模式（同一案例中一起出现）：" + "、".join(links) + "。</p>\n"
+    return out
 
 
 def glossary_targets(cases: list[Case]) -> dict[str, str]:
