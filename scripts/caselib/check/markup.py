@@ -136,6 +136,7 @@ _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u
 _LEAD = re.compile(r"(?:[ \t]*(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s)))*")  # quote and list markers opening a line
 _MARKER = re.compile(r">|[-*+](?=\s)|\d{1,9}[.)](?=\s)")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -476,12 +477,13 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
                     "CL080",
                 )
             )
-    if not findings:
+    written_cjk, shown_cjk = _NOT_CJK.sub("", body), _NOT_CJK.sub("", "".join(judge.shown))
+    if not findings and written_cjk != shown_cjk:  # the same characters in the same order: none lost
         # a reference's label is consumed by its links ([文字][标签]): not lost
-        written = Counter(_CJK.findall(body))
+        written = Counter(written_cjk)
         for label_char in set(_CJK.findall("".join(rendered.references))):
             del written[label_char]
-        lost = written - Counter(_CJK.findall("".join(judge.shown)))
+        lost = written - Counter(shown_cjk)
         if lost:
             findings.append(
                 Finding(
