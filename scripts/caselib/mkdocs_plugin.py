@@ -19,7 +19,8 @@ on_page_markdown  on a case page, with `repo_url` set: its edit address is its s
                   cases/<file>.md, and it ends with the links 纠错 / 修改 / 推荐一个案例
                   (caselib.site.feedback); without `repo_url`, none
 on_page_content   puts in a generated page's HTML part (`Page.html`: a case's card, a tag page's list);
-                  applies the HTML policy to case pages (caselib.site.safety), then links the first
+                  folds a case page's table of contents for phones (pages.phone_toc), applies
+                  the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)
 on_post_build     writes the search index (caselib.search.searchindex) and checks nothing was lost
                   (caselib.site.completeness)
@@ -194,6 +195,7 @@ class CaselibPlugin(BasePlugin[CaselibConfig]):
         if fill := self.fills.get(page.file.src_uri):
             html = html.replace(FILL, fill, 1)
         if urls.is_case_page(page.file.src_uri):
+            html = pages.phone_toc(html)
             return mentions.link_mentions(sanitize_html(html), page.file.src_uri, self.terms)
         return html
 

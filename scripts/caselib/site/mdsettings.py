@@ -12,7 +12,7 @@ import markdown
 from pymdownx.slugs import slugify
 
 MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
-EXTENSIONS = [*MKDOCS_BUILTINS, "admonition", "attr_list", "md_in_html"]
+EXTENSIONS = [*MKDOCS_BUILTINS, "admonition", "attr_list"]
 
 
 def configs() -> dict[str, dict]:

@@ -123,8 +123,26 @@ def shown_unknown(value: str) -> str:
 
 
 # The table of contents at the top of a case page where the theme has no TOC column (phones,
-# small tablets; caselib.css shows it below 960 px): one tap opens it. `[TOC]` is the toc extension's.
-PHONE_TOC = '\n<details class="caselib-toc" markdown="1">\n<summary>目录</summary>\n\n[TOC]\n\n</details>\n'
+# small tablets; caselib.css shows it below 960 px): one tap opens it. `[TOC]` is the toc
+# extension's; `phone_toc` folds what it makes into a <details> once the page is rendered.
+PHONE_TOC = "\n[TOC]\n"
+_TOC_DIV = '<div class="toc">'
+
+
+def phone_toc(html: str) -> str:
+    """A rendered case page with its table of contents (the first <div class="toc">, which holds
+    no other div) in a <details> a reader opens with one tap."""
+    start = html.find(_TOC_DIV)
+    if start < 0:
+        return html
+    end = html.index("</div>", start) + len("</div>")
+    return (
+        html[:start]
+        + '<details class="caselib-toc">\n<summary>目录</summary>\n'
+        + html[start:end]
+        + "\n</details>"
+        + html[end:]
+    )
 
 
 def case_page(case: Case, related: list[Case] | None = None) -> Page:
