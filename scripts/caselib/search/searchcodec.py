@@ -22,7 +22,7 @@ def encode(values) -> tuple[np.ndarray, np.ndarray]:
     for k in range(2, MAX_BYTES):
         size += v >= 1 << (7 * k)
     size += 1
-    start = np.cumsum(size, dtype=np.int64) - size
+    start = size.astype(np.int64).cumsum() - size
     out = np.empty(int(start[-1] + size[-1]) if len(v) else 0, dtype=np.uint8)
     low = (v & 0x7F).astype(np.uint8)
     low[size > 1] |= 0x80

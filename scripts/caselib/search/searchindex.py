@@ -352,7 +352,7 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del body, pdelta
     data, nbytes = searchcodec.encode(stream)
     del stream
-    byte_at = np.cumsum(nbytes, dtype=np.int64) - nbytes
+    byte_at = nbytes.astype(np.int64).cumsum() - nbytes
     del nbytes
     pair_byte = byte_at[head_at]
     del byte_at, head_at
@@ -414,7 +414,7 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     row_at = np.append(np.cumsum(row_bytes) - row_bytes, int(row_bytes.sum()))
     body_at = np.append(np.cumsum(key_bytes[order]) - key_bytes[order], int(key_bytes.sum()))
     counts, count_bytes = searchcodec.encode(per_shard)
-    count_at = np.append(np.cumsum(count_bytes, dtype=np.int64) - count_bytes, len(counts))
+    count_at = np.append(count_bytes.astype(np.int64).cumsum() - count_bytes, len(counts))
     out = []
     for s in range(shards):
         a, b = int(cut[s]), int(cut[s] + per_shard[s])

@@ -49,32 +49,37 @@ class Site:
 
     def __init__(self, site_dir: Path):
         self.dir = site_dir
-        self._pages: dict[str, tuple[set[str], str | None] | None] = {}
+        self._headings: dict[str, str | None] = {}
+        self._links: dict[str, set[str] | None] = {}
+        self._missing: set[str] = set()
 
     def page_file(self, url: str) -> Path:
         return self.dir / urllib.parse.unquote(url) / "index.html"
 
-    def _read(self, url: str) -> tuple[set[str], str | None] | None:
-        """(links, heading) of the page at `url`, read once; None when missing."""
-        if url not in self._pages:
-            path = self.page_file(url)
-            if not path.is_file():
-                self._pages[url] = None
-            else:
-                text = path.read_text(encoding="utf-8")
-                targets = (link_target(url, href) for href in set(_HREF.findall(text)))
-                self._pages[url] = ({target for target in targets if target is not None}, _heading(text))
-        return self._pages[url]
+    def _read(self, url: str, links: bool) -> None:
+        """Reads the page at `url` for its heading and, when asked, its links (most pages are read
+        for one of the two: the links of a case page are never asked for)."""
+        path = self.page_file(url)
+        if not path.is_file():
+            self._missing.add(url)
+            return
+        text = path.read_text(encoding="utf-8")
+        self._headings[url] = _heading(text)
+        if links:
+            targets = (link_target(url, href) for href in set(_HREF.findall(text)))
+            self._links[url] = {target for target in targets if target is not None}
 
     def links(self, url: str) -> set[str] | None:
         """Site-relative URLs (no anchor, no query) that the page at `url` links to; None when missing."""
-        page = self._read(url)
-        return None if page is None else page[0]
+        if url not in self._links and url not in self._missing:
+            self._read(url, links=True)
+        return self._links.get(url)
 
     def heading(self, url: str) -> str | None:
         """The text of the page's first <h1> (its permalink mark left out); None when it has none."""
-        page = self._read(url)
-        return None if page is None else page[1]
+        if url not in self._headings and url not in self._missing:
+            self._read(url, links=False)
+        return self._headings.get(url)
 
 
 Check = Callable[[list[Case], Site], Iterator[Problem]]
