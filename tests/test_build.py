@@ -233,7 +233,7 @@ def test_with_a_site_url_every_page_is_its_own_canonical_and_in_the_sitemap(proj
 
 
 def test_the_shared_parts_of_every_page_link_where_they_should(built_site):
-    """The navigation, header and settings script, rendered once per folder (caselib_shared):
+    """The navigation, header, settings, scripts and style sheets, rendered once per folder (caselib_shared):
     on pages of every kind, their links lead to the same files of the site as on the home page."""
     from caselib.site.urls import link_target
 
@@ -249,6 +249,7 @@ def test_the_shared_parts_of_every_page_link_where_they_should(built_site):
         config = text[text.index('<script id="__config"') :]
         config = json.loads(config[config.index(">") + 1 : config.index("</script>")])
         hrefs = re.findall(r'(?:href|src)="([^"]+)"', nav + header) + [config["base"] + "/", config["search"]]
+        hrefs += re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', text)
         targets = {link_target(url, href) for href in hrefs} - {None}
         for target in targets:
             path = built_site / urllib.parse.unquote(target.rstrip("/"))
