@@ -45,7 +45,6 @@ import hashlib
 import json
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -426,7 +425,7 @@ def _shard_files(levels: list[_Level]) -> list[bytes]:
     return out
 
 
-def build(cases, site_dir: Path, threads: int = 2) -> dict:
+def build(cases, site_dir: Path) -> dict:
     """Write the index for `cases` under site_dir/INDEX_DIR; return the entry.
 
     Every file goes into one folder named by the hash of all of them, and the small entry file
@@ -434,8 +433,8 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     build keeps reading that build's folder until it fetches the new entry, never a mix of two
     builds. Whatever was under INDEX_DIR before is removed.
 
-    `threads`: 2 uses both cores when nothing else runs; the build's worker uses 1 (the site
-    engine has the other core).
+    One thread: two (numpy and zlib release the GIL) saved wall time on an idle machine but cost
+    more CPU time, most of it in the kernel writing files side by side.
     """
     records = [record(c) for c in _order(cases)]
     texts, head_len = _texts(records)
@@ -446,32 +445,29 @@ def build(cases, site_dir: Path, threads: int = 2) -> dict:
     out_dir = index_dir / ".building"
     for sub in ("k", "p", "d"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    digests: dict[str, bytes] = {}  # file name → sha256 of its bytes (one writer per name)
+    digests: dict[str, bytes] = {}  # file name → sha256 of its bytes
 
     def write(name: str, data: bytes) -> None:
         packed = _gzip(data)
         digests[name] = hashlib.sha256(packed).digest()
         (out_dir / name).write_bytes(packed)
 
-    def write_docs() -> None:
-        for doc, rec in enumerate(records):
-            data = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date, "b": rec.rest[-1]}
-            write(f"d/{doc}.gz", json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        write("t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
-
-    # numpy and zlib release the GIL, so with two threads two cores share the work; the output is
-    # the same whatever the order the jobs run in (each file is written by exactly one job)
-    with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(_level, text, *g) for g in grams]
-        del grams  # each level's arrays are freed once its job has run
-        docs_written = pool.submit(write_docs)
-        levels = [job.result()[0] for job in done]
-        pos_files = done[GRAM - 1].result()[1]
-        shard_files = _shard_files(levels)
-        jobs = [(f"k/{s}.gz", data) for s, data in enumerate(shard_files)]
-        jobs += [(f"p/{f}.gz", data) for f, data in enumerate(pos_files)]
-        list(pool.map(lambda job: write(*job), jobs))
-        docs_written.result()
+    levels: list[_Level] = []
+    pos_files: list[bytes] = []
+    grams.reverse()
+    while grams:  # each level's arrays are freed once it has run
+        level, files = _level(text, *grams.pop())
+        levels.append(level)
+        pos_files += files  # only the GRAM-grams have position files
+    shard_files = _shard_files(levels)
+    for shard, data in enumerate(shard_files):
+        write(f"k/{shard}.gz", data)
+    for file, data in enumerate(pos_files):
+        write(f"p/{file}.gz", data)
+    for doc, rec in enumerate(records):
+        shown = {"u": rec.url, "t": rec.title, "i": rec.institution, "d": rec.date, "b": rec.rest[-1]}
+        write(f"d/{doc}.gz", json.dumps(shown, ensure_ascii=False).encode("utf-8"))
+    write("t2s.gz", json.dumps(t2s_map(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
     entry: dict = {
         "format": FORMAT,
         "docs": len(records),
