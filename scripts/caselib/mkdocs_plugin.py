@@ -12,7 +12,7 @@ on_pre_build      reads and checks cases/, the glossary and the data files (case
 on_files          stops the build on any problem (each printed as path:line: field: message);
                   adds every generated page (the home page too: docs/index.md with its placeholders
                   filled), the open data and, with `booklet: true`, the booklet
-on_nav / on_env   the primary navigation and the theme's settings script are the same on every page
+on_nav / on_env   the primary navigation, header, settings, style sheets and scripts are the same on every page
                   outside the navigation in one folder (all tag and case pages): overrides/main.html
                   renders them through `caselib_shared`, once per folder
 on_page_markdown  on a case page, with `repo_url` set: its edit address is its source file
