@@ -12,8 +12,8 @@ For each size N in BENCH_SIZES (default 100,1000,10000) a synthetic corpus of N 
               settings; no plugin, no search, no index pages;
   search      the same with Material's own search plugin as a Chinese site would configure it
               (`plugins: [search: {lang: zh}]`; jieba only if it is installed: see below).
-Every build is a fresh `mkdocs build` process into an emptied output folder (deleting the previous
-output is not timed). The four are built in turn (ours, 7330f9c, bare, search, ours, …) for
+Every build is a fresh `mkdocs build` process into a new output folder, nothing deleted just
+before it (BENCH_REBUILD=1: into the emptied previous one, see `output_folder`). The four are built in turn (ours, 7330f9c, bare, search, ours, …) for
 BENCH_ROUNDS rounds (default 3) up to BENCH_ROUNDS_UPTO cases (default 1000) and
 BENCH_ROUNDS_LARGE rounds above (default 1); medians are printed.
 
@@ -129,11 +129,26 @@ def compile_modules(scripts: Path) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(scripts)], check=True)
 
 
+TRASH = WORK / "trash"
+
+
+def discard(path: Path) -> None:
+    """Moves `path` out of the way; it is deleted when the benchmark ends (`empty_trash`). On ext4,
+    files created within minutes of a deletion cost more kernel time (free inodes are searched past
+    the ones just deleted): a deletion before or between the builds would land on their figures."""
+    if path.exists() or path.is_symlink():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        path.rename(TRASH / f"{sum(1 for _ in TRASH.iterdir())}-{path.name}")
+
+
+def empty_trash() -> None:
+    shutil.rmtree(TRASH, ignore_errors=True)
+
+
 def snapshot() -> Path:
     """The project as it is when the benchmark starts (later edits do not change a running benchmark)."""
     source = WORK / "source"
-    if source.exists():
-        shutil.rmtree(source)
+    discard(source)
     shutil.copytree(ROOT, source, ignore=IGNORE, symlinks=True)
     compile_modules(source / "scripts")
     check_import(source / "scripts")
@@ -143,9 +158,7 @@ def snapshot() -> Path:
 def base_worktree() -> Path:
     """A git worktree of the starting commit (its cases/ replaced for each size)."""
     tree = WORK / f"base-{BASE}"
-    if tree.exists():
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
-        shutil.rmtree(tree, ignore_errors=True)
+    discard(tree)
     git("worktree", "prune")
     git("worktree", "add", "--detach", "--force", str(tree), BASE)
     compile_modules(tree / "scripts")
@@ -159,10 +172,9 @@ def remove_base_worktree(tree: Path) -> None:
 
 def make_ours(n: int, source: Path) -> Path:
     project = WORK / f"ours-{n}"
-    if project.exists():
-        shutil.rmtree(project)
+    discard(project)
     shutil.copytree(source, project, symlinks=True)
-    shutil.rmtree(project / "cases")
+    discard(project / "cases")
     subprocess.run(
         [sys.executable, "-m", "caselib", "corpus", str(n), str(project / "cases")],
         cwd=source,
@@ -175,9 +187,9 @@ def make_ours(n: int, source: Path) -> Path:
 
 def fill_base(tree: Path, ours: Path) -> Path:
     """The starting commit's worktree with exactly our corpus in its cases/."""
-    shutil.rmtree(tree / "cases")
+    discard(tree / "cases")
     shutil.copytree(ours / "cases", tree / "cases")
-    shutil.rmtree(tree / "site", ignore_errors=True)
+    discard(tree / "site")
     return tree
 
 
@@ -207,8 +219,7 @@ def make_plain(ours: Path, n: int) -> tuple[Path, Path]:
 
     bare, search = WORK / f"bare-{n}", WORK / f"search-{n}"
     for project in (bare, search):
-        if project.exists():
-            shutil.rmtree(project)
+        discard(project)
     shutil.copytree(ours / "docs", bare / "docs")
     shutil.copytree(ours / "overrides", bare / "overrides")
     cases, _ = load_cases(ours / "cases", ours)
@@ -250,10 +261,35 @@ def _tree_pss_kb(pid: int) -> int:
     return total
 
 
+REBUILD = os.environ.get("BENCH_REBUILD") == "1"
+
+
+def output_folder(project: Path) -> Path:
+    """Where the next build of `project` writes; `project/site` names the latest.
+
+    By default a new folder each time, nothing deleted just before the build, as on a CI runner
+    or a fresh checkout. With BENCH_REBUILD=1 the previous output is deleted just before the build
+    (not timed), as a local `mkdocs build --clean` does: on ext4 the files a build then creates
+    cost more kernel time (free inodes are searched past the ones just deleted), the more files
+    the more so."""
+    site = project / "site"
+    if REBUILD:
+        shutil.rmtree(site, ignore_errors=True)
+        return site
+    outputs = project / "outputs"  # removed with the whole work folder by the next benchmark run
+    outputs.mkdir(exist_ok=True)
+    fresh = outputs / str(sum(1 for _ in outputs.iterdir()))
+    if site.is_symlink():
+        site.unlink()
+    elif site.exists():
+        site.rename(outputs / f"{fresh.name}-old")
+    site.symlink_to(fresh.relative_to(project))
+    return fresh
+
+
 def build(project: Path, scripts: Path) -> tuple[float, float, int]:
     """CPU seconds (the whole process tree), wall seconds and peak memory (KiB) of one build."""
-    site = project / "site"
-    shutil.rmtree(site, ignore_errors=True)  # every build starts from an empty output folder
+    site = output_folder(project)
     log = project / "build.log"
     ended: dict[str, object] = {}
     done = threading.Event()
@@ -415,7 +451,7 @@ def main() -> int:
     )
     print(f"负载（1/5/15 分钟）：{load()}")
     print(
-        f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程、输出目录先清空（不计时）；"
+        f"规模：{', '.join(map(str, sizes))} 个案例；每次构建是一个新进程，{'输出目录先清空（不计时）' if REBUILD else '写入新的输出目录，之前不删除任何文件'}；"
         f"{ROUNDS_UPTO} 个案例及以下 {ROUNDS} 轮、以上 {ROUNDS_LARGE} 轮，四种构建依次轮流，取中位数；"
         f"CPU 秒为整个进程树的用户态加内核态时间；峰值内存为各进程 PSS 之和的最大值\n",
         flush=True,
@@ -445,9 +481,9 @@ def main() -> int:
             if n == serve_size:
                 serve_projects = (ours, projects[BARE][0])
             else:
-                shutil.rmtree(ours)
-                shutil.rmtree(projects[BARE][0])
-            shutil.rmtree(projects[SEARCH][0])
+                discard(ours)
+                discard(projects[BARE][0])
+            discard(projects[SEARCH][0])
         serve_lines = []
         if serve_projects is not None:
             ours, bare = serve_projects
@@ -465,10 +501,11 @@ def main() -> int:
                     + f" 秒（中位数 {statistics.median(times):.1f}）",
                     flush=True,
                 )
-            shutil.rmtree(ours)
-            shutil.rmtree(bare)
+            discard(ours)
+            discard(bare)
     finally:
         remove_base_worktree(tree)
+        empty_trash()
 
     print(f"\n结束：{now()}，负载 {load()}\n")
     print(HEADER)
