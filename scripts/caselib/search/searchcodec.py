@@ -11,13 +11,24 @@ import numpy as np
 MAX_BYTES = 5
 
 
+CHUNK = 1 << 20  # values encoded at a time: the work arrays stay small, and are reused
+
+
 def encode(values) -> tuple[np.ndarray, np.ndarray]:
     """Varints of `values` back to back (uint8 array) and the byte count of each value (uint8: sum
     them with a wider dtype, as `group_sizes` does)."""
     v = np.asarray(values)
     if len(v) and (v.min() < 0 or v.max() >= 1 << 32):
         raise ValueError("searchcodec: values must be in 0 … 2**32-1")
-    v = v.astype(np.uint32, copy=False)
+    if len(v) <= CHUNK:
+        return _encode(v.astype(np.uint32, copy=False))
+    # in chunks: an index of 10,000 cases encodes hundreds of millions of values, and arrays of
+    # that length, made and dropped one after another, cost more in fresh memory than in work
+    parts = [_encode(v[at : at + CHUNK].astype(np.uint32, copy=False)) for at in range(0, len(v), CHUNK)]
+    return np.concatenate([out for out, _ in parts]), np.concatenate([size for _, size in parts])
+
+
+def _encode(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     size = (v >= 1 << 7).astype(np.uint8)
     for k in range(2, MAX_BYTES):
         size += v >= 1 << (7 * k)
@@ -44,10 +55,19 @@ def group_sizes(sizes: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def gather_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Indexes start..start+length-1 of every range, ranges in the given order."""
+    """Indexes start..start+length-1 of every range, ranges in the given order.
+
+    One array of the result's length, summed in place: each range steps by 1 from its start."""
+    keep = lengths > 0
+    starts, lengths = np.asarray(starts, dtype=np.int64)[keep], np.asarray(lengths, dtype=np.int64)[keep]
     total = int(lengths.sum())
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(total, dtype=np.int64)
+    out = np.ones(total, dtype=np.int64)
+    if total:
+        offsets = lengths.cumsum() - lengths
+        out[0] = starts[0]
+        out[offsets[1:]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+        np.cumsum(out, out=out)
+    return out
 
 
 def decode(buf: bytes, at: int, count: int) -> tuple[list[int], int]:

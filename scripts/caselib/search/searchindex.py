@@ -193,6 +193,14 @@ def _dense(keys: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
     return dense.astype(np.int32), len(distinct)
 
 
+def _extend(ids: np.ndarray, base: int, last: np.ndarray) -> np.ndarray:
+    """ids * base + last as int64, in place (arrays of every n-gram occurrence: no temporaries)."""
+    out = ids.astype(np.int64)
+    out *= base
+    out += last
+    return out
+
+
 def _stable_order(ids: np.ndarray, distinct: int) -> np.ndarray:
     """A stable sort order of dense ids; numpy's radix sort when they fit in 16 bits."""
     if distinct <= 1 << 16:
@@ -269,7 +277,7 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[int
         valid &= nxt != 0
         at = np.flatnonzero(valid).astype(np.int32)
         ids = np.zeros(size, dtype=np.int32)
-        ids[at], distinct = _dense(prev[at].astype(np.int64) * base + nxt[at] if n > 1 else nxt[at], distinct * base)
+        ids[at], distinct = _dense(_extend(prev[at], base, nxt[at]) if n > 1 else nxt[at], distinct * base)
         prev = ids
         out.append((n, at, ids[at], distinct))
     frequent = np.zeros(size, dtype=bool)
@@ -282,7 +290,7 @@ def _text_arrays(texts: list[str], head_len: int) -> tuple[_Text, list[tuple[int
         both[-1] = False
         at = np.flatnonzero(both).astype(np.int32)
         del both
-        k, distinct = _dense(prev[at].astype(np.int64) * base + cid[at + n - 1], distinct * base)
+        k, distinct = _dense(_extend(prev[at], base, cid[at + n - 1]), distinct * base)
         keep = in_enough_docs(k, at, distinct)
         prev = np.zeros(size, dtype=np.int32)
         prev[at] = k
@@ -322,10 +330,12 @@ def _level(text: _Text, n: int, at: np.ndarray, k: np.ndarray, distinct: int) ->
     del first_at
     pos = text.pos[at]
     del at
-    pair_value = doc[pair].astype(np.int64) * 2 + (pos[pair] < head_len)
+    pair_value = doc[pair].astype(np.int64)
+    pair_value *= 2
+    pair_value += pos[pair] < head_len
     del doc
     delta = pair_value.copy()
-    delta[1:] -= np.where(pair_key_start[1:], 0, pair_value[:-1])
+    np.subtract(delta[1:], pair_value[:-1], out=delta[1:], where=~pair_key_start[1:])
     del pair_value
     count = np.diff(np.append(pair, total))  # occurrences of the key in each of its docs
     posinfo = np.zeros((len(key_pair), 3), dtype=np.int64)
