@@ -276,7 +276,7 @@ def output_folder(project: Path) -> Path:
     if REBUILD:
         shutil.rmtree(site, ignore_errors=True)
         return site
-    outputs = project / "outputs"  # removed with the whole work folder by the next benchmark run
+    outputs = project / "outputs"  # discarded with the project, deleted when the run ends
     outputs.mkdir(exist_ok=True)
     fresh = outputs / str(sum(1 for _ in outputs.iterdir()))
     if site.is_symlink():

@@ -18,7 +18,8 @@ on_nav / on_env   the primary navigation, header, settings, style sheets and scr
 on_page_markdown  on a case page, with `repo_url` set: its edit address is its source file
                   cases/<file>.md, and it ends with the links 纠错 / 修改 / 推荐一个案例
                   (caselib.site.feedback); without `repo_url`, none
-on_page_content   puts in a generated page's HTML part (`Page.html`: a case's card, a tag page's list);
+on_page_content   puts in a generated page's HTML part (`Page.html`: a case's card, a tag page's all
+                  but its title);
                   folds a case page's table of contents for phones (pages.phone_toc), applies
                   the HTML policy to case pages (caselib.site.safety), then links the first
                   mention of each glossary term (caselib.site.mentions)

@@ -477,23 +477,31 @@ def _judge(body: str) -> tuple[_Judge | None, list[Finding]]:
                     "CL080",
                 )
             )
-    written_cjk, shown_cjk = _NOT_CJK.sub("", body), _NOT_CJK.sub("", "".join(judge.shown))
-    if not findings and written_cjk != shown_cjk:  # the same characters in the same order: none lost
-        # a reference's label is consumed by its links ([文字][标签]): not lost
-        written = Counter(written_cjk)
-        for label_char in set(_CJK.findall("".join(rendered.references))):
-            del written[label_char]
-        lost = written - Counter(shown_cjk)
-        if lost:
-            findings.append(
-                Finding(
-                    ("lost",),
-                    f"这里的文字不会显示在网站上（例如“{''.join(sorted(lost))[:20]}”）："
-                    "可能被当成了 HTML 标签或链接定义；请检查尖括号、方括号和花括号的写法",
-                    "CL081",
-                )
-            )
+    if not findings:
+        findings += _lost_text(body, judge.shown, rendered.references)
     return judge, findings
+
+
+def _lost_text(body: str, shown: list[str], references: dict) -> list[Finding]:
+    """CL081: Chinese characters of the body that the reader does not get (a reference's label is
+    consumed by its links, [文字][标签]: not lost)."""
+    written_cjk, shown_cjk = _NOT_CJK.sub("", body), _NOT_CJK.sub("", "".join(shown))
+    if written_cjk == shown_cjk:  # the same characters in the same order: none lost
+        return []
+    written = Counter(written_cjk)
+    for label_char in set(_CJK.findall("".join(references))):
+        del written[label_char]
+    lost = written - Counter(shown_cjk)
+    if not lost:
+        return []
+    return [
+        Finding(
+            ("lost",),
+            f"这里的文字不会显示在网站上（例如“{''.join(sorted(lost))[:20]}”）："
+            "可能被当成了 HTML 标签或链接定义；请检查尖括号、方括号和花括号的写法",
+            "CL081",
+        )
+    ]
 
 
 def _first_line(lines: list[str], key: tuple) -> int:
